@@ -1,0 +1,5 @@
+"""Decoding strategies that drive a `step(tokens, state) -> (logits, state)` function."""
+
+from keras_seq2seq.decoding.greedy import greedy_search
+
+__all__ = ["greedy_search"]

@@ -1,0 +1,162 @@
+"""`Seq2Seq`: a functional encoder-decoder model with masked training and in-graph greedy decoding."""
+
+import keras
+import tensorflow as tf
+
+from keras_seq2seq.decoding import greedy_search
+from keras_seq2seq.errors import InputError
+from keras_seq2seq.layers import Decoder, TextEncoder
+from keras_seq2seq.metrics import ExactMatch, MaskedAccuracy, masked_loss
+from keras_seq2seq.text.char_tokenizer import END_ID, START_ID
+
+
+@keras.saving.register_keras_serializable(package="keras_seq2seq")
+class Seq2Seq(keras.Model):
+    """Encoder LSTM -> context `[h, c]` -> decoder LSTM -> affine layer, as a functional model.
+
+    Inputs are `{"source_ids": [batch, source_steps], "decoder_ids": [batch, target_steps]}`
+    (right-padded with 0, `decoder_ids` starting with the start id); the output is
+    the logits of the next token at every decoder step. `generate` answers strings
+    with greedy decoding; `compile()` defaults to the masked loss and metrics.
+
+    Example:
+    >>> from keras_seq2seq.text import CharTokenizer
+    >>> tokenizer = CharTokenizer(vocabulary=list("0123456789+"))
+    >>> model = Seq2Seq(tokenizer=tokenizer, embedding_dim=8, hidden_dim=16,
+    ...                 max_source_length=7, max_target_length=4)
+    >>> len(model.generate(["16+75", "1+2"]))  # untrained, so the answers are noise
+    2
+    """
+
+    decoder_class = Decoder
+
+    def __init__(
+        self,
+        tokenizer,
+        embedding_dim=16,
+        hidden_dim=128,
+        num_encoder_layers=1,
+        reverse_source=False,
+        max_source_length=32,
+        max_target_length=32,
+        **kwargs,
+    ):
+        vocabulary_size = tokenizer.vocabulary_size
+        # === Layers ===
+        encoder = TextEncoder(
+            vocabulary_size,
+            embedding_dim,
+            hidden_dim,
+            num_layers=num_encoder_layers,
+            reverse=reverse_source,
+            name="encoder",
+        )
+        decoder = self.decoder_class(vocabulary_size, embedding_dim, hidden_dim, name="decoder")
+
+        # === Functional Model ===
+        source_ids = keras.Input(shape=(None,), dtype="int32", name="source_ids")
+        decoder_ids = keras.Input(shape=(None,), dtype="int32", name="decoder_ids")
+        _, state = encoder(source_ids)
+        logits = decoder(decoder_ids, state)
+        super().__init__(
+            inputs={"source_ids": source_ids, "decoder_ids": decoder_ids}, outputs=logits, **kwargs
+        )
+
+        # === Config ===
+        self.tokenizer = tokenizer
+        self.encoder = encoder
+        self.decoder = decoder
+        self.embedding_dim = embedding_dim
+        self.hidden_dim = hidden_dim
+        self.num_encoder_layers = num_encoder_layers
+        self.reverse_source = reverse_source
+        self.max_source_length = max_source_length
+        self.max_target_length = max_target_length
+        self._decode_function = None
+
+    def compile(self, optimizer="adam", loss=None, metrics=None, jit_compile=True, **kwargs):
+        """Defaults: masked loss, masked token accuracy and exact match, and XLA.
+
+        XLA is on by default (Keras turns it off on CPU-only machines): it
+        trains these small models 2-3x faster (`bench/training_speed.py`).
+        Exported SavedModels never use it.
+        """
+        super().compile(
+            optimizer=optimizer,
+            loss=loss or masked_loss(),
+            metrics=metrics or [MaskedAccuracy(), ExactMatch()],
+            jit_compile=jit_compile,
+            **kwargs,
+        )
+
+    def decode_ids(self, source_ids):
+        """Greedy decoding in the graph: `[batch, steps]` ids to `(ids, scores)`.
+
+        `ids` is `[batch, max_target_length + 1]`: the answer, its end id, then 0.
+        """
+        _, state = self.encoder(source_ids)
+        return greedy_search(
+            self.decoder.step,
+            self.decoder.start(state),
+            batch_size=keras.ops.shape(source_ids)[0],
+            start_id=START_ID,
+            end_id=END_ID,
+            max_length=self.max_target_length + 1,
+        )
+
+    def generate(self, texts, batch_size=1024):
+        """Answers each string in `texts` by greedy decoding; returns a list of strings.
+
+        Raises `InputError` naming the text for an empty text, a text longer than
+        `max_source_length` or a character outside the vocabulary.
+        """
+        if isinstance(texts, (str, bytes)):
+            raise InputError("generate() takes a list of strings, not a single string")
+        texts = [self.tokenizer.check(text, self.max_source_length) for text in texts]
+        if self._decode_function is None:
+            # Padding every batch to max_source_length keeps the shape fixed: one trace, an unrolled encoder.
+            self._decode_function = tf.function(
+                self.decode_ids,
+                input_signature=[tf.TensorSpec([None, self.max_source_length], tf.int32)],
+                autograph=False,
+            )
+        answers = []
+        for begin in range(0, len(texts), batch_size):
+            source_ids = self.tokenizer.encode(texts[begin : begin + batch_size], self.max_source_length)
+            ids, _ = self._decode_function(tf.constant(source_ids))
+            answers.extend(self.tokenizer.decode(ids))
+        return answers
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
+            "embedding_dim": self.embedding_dim,
+            "hidden_dim": self.hidden_dim,
+            "num_encoder_layers": self.num_encoder_layers,
+            "reverse_source": self.reverse_source,
+            "max_source_length": self.max_source_length,
+            "max_target_length": self.max_target_length,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["tokenizer"] = keras.saving.deserialize_keras_object(config["tokenizer"])
+        return cls(**config)
+
+    @classmethod
+    def from_preset(cls, preset):
+        """Loads a zoo preset by name (`"addition"`) or a preset folder; no network."""
+        from keras_seq2seq.models.preset import load_preset
+
+        model = load_preset(preset)
+        if not isinstance(model, cls):
+            raise InputError(f"preset {preset!r} holds a {type(model).__name__}, not a {cls.__name__}")
+        return model
+
+    def save_to_preset(self, path):
+        """Writes `config.json`, `model.weights.h5` and `vocabulary.json` to the new folder `path`."""
+        from keras_seq2seq.models.preset import save_preset
+
+        save_preset(self, path)

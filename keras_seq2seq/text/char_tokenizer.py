@@ -1,0 +1,125 @@
+"""A character tokenizer with fixed special ids, built on `keras.layers.StringLookup`.
+
+keras-hub's `UnicodeCodepointTokenizer` uses code points as ids (a softmax over
+thousands of classes for a 13-character task), so we keep a compact vocabulary
+of the characters actually seen, and let Keras' `StringLookup` do the lookups:
+it works eagerly, inside `tf.function` and in an exported SavedModel.
+
+The tokenizer is a `tf.Module`, not a Keras layer: it never runs inside the
+training step, and a model that owned a string layer would lose XLA.
+"""
+
+import keras
+import tensorflow as tf
+
+from keras_seq2seq.errors import InputError
+
+PAD_ID, UNKNOWN_ID, START_ID, END_ID = 0, 1, 2, 3
+SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[START]", "[END]"]
+
+
+@keras.saving.register_keras_serializable(package="keras_seq2seq")
+class CharTokenizer(tf.Module):
+    """Maps each character of a string to an id; ids 0-3 are padding, unknown, start and end.
+
+    Example:
+    >>> tok = CharTokenizer(vocabulary=list("0123456789+"))
+    >>> tok.encode(["16+75"], length=7).tolist()
+    [[5, 10, 14, 11, 9, 0, 0]]
+    >>> tok.decode(tok.encode(["16+75"], length=7))
+    ['16+75']
+    """
+
+    def __init__(self, vocabulary, name="char_tokenizer"):
+        super().__init__(name=name)
+        self.vocabulary = [str(token) for token in vocabulary]
+        if len(set(self.vocabulary)) != len(self.vocabulary):
+            raise InputError("the tokenizer vocabulary has duplicate characters")
+        bad = [token for token in self.vocabulary if len(token) != 1]
+        if bad:
+            raise InputError(f"the vocabulary must hold single characters, got {bad[:5]}")
+        tokens = SPECIAL_TOKENS[START_ID:] + self.vocabulary
+        self._to_id = keras.layers.StringLookup(
+            vocabulary=tokens, mask_token=SPECIAL_TOKENS[PAD_ID], oov_token=SPECIAL_TOKENS[UNKNOWN_ID]
+        )
+        self._to_token = keras.layers.StringLookup(
+            vocabulary=tokens,
+            mask_token=SPECIAL_TOKENS[PAD_ID],
+            oov_token=SPECIAL_TOKENS[UNKNOWN_ID],
+            invert=True,
+        )
+        self._known = set(self.vocabulary)
+
+    @classmethod
+    def from_texts(cls, texts):
+        """Builds the vocabulary from every character that occurs in `texts`, sorted."""
+        return cls(vocabulary=sorted({char for text in texts for char in text}))
+
+    @property
+    def vocabulary_size(self):
+        """Number of ids, the four special ids included."""
+        return len(self.vocabulary) + len(SPECIAL_TOKENS)
+
+    def tokenize(self, texts):
+        """`tf.string` tensor of shape `[batch]` to a ragged `int32` tensor of ids.
+
+        Invalid UTF-8 becomes U+FFFD and so the unknown id; use `check` to reject it first.
+        """
+        chars = tf.strings.unicode_split(texts, "UTF-8", errors="replace")
+        return tf.ragged.map_flat_values(lambda flat: tf.cast(self._to_id(flat), tf.int32), chars)
+
+    def detokenize(self, ids):
+        """Dense ids `[batch, steps]` to strings: stops at the end id and drops special ids."""
+        ids = tf.convert_to_tensor(ids)
+        before_end = tf.math.cumsum(tf.cast(ids == END_ID, tf.int32), axis=-1, exclusive=True) == 0
+        keep = before_end & (ids >= len(SPECIAL_TOKENS))
+        chars = self._to_token(tf.cast(ids, tf.int64))
+        return tf.strings.reduce_join(tf.where(keep, chars, ""), axis=-1)
+
+    def encode(self, texts, length, add_start=False, add_end=False):
+        """Strings to a right-padded `int32` NumPy array `[len(texts), length]`."""
+        ids = self.tokenize(tf.constant(list(texts), dtype=tf.string))
+        if add_start:
+            ids = tf.concat([tf.fill([ids.nrows(), 1], START_ID), ids], axis=1)
+        if add_end:
+            ids = tf.concat([ids, tf.fill([ids.nrows(), 1], END_ID)], axis=1)
+        return ids.to_tensor(default_value=PAD_ID, shape=[None, length]).numpy()
+
+    def decode(self, ids):
+        """Ids `[batch, steps]` to a list of Python strings."""
+        return [text.decode("utf-8") for text in self.detokenize(ids).numpy()]
+
+    def check(self, text, max_length):
+        """Raises `InputError` naming the problem if the model cannot take `text`."""
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise InputError(f"{text[:40]!r} is not valid UTF-8 ({error.reason})") from None
+        if not isinstance(text, str):
+            raise InputError(f"expected a string, got {type(text).__name__}: {text!r:.40}")
+        if not text:
+            raise InputError("the input is empty: give at least one character")
+        if len(text) > max_length:
+            raise InputError(
+                f"{text[:40]!r}{'...' if len(text) > 40 else ''} has {len(text)} characters; "
+                f"this model accepts at most {max_length}"
+            )
+        unknown = sorted(set(text) - self._known)
+        if unknown:
+            raise InputError(
+                f"{text[:40]!r}: character{'s' if len(unknown) > 1 else ''} "
+                f"{', '.join(map(repr, unknown))} not in the vocabulary "
+                f"({''.join(self.vocabulary)!r})"
+            )
+        return text
+
+    def get_config(self):
+        return {"name": self.name, "vocabulary": self.vocabulary}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+__all__ = ["CharTokenizer", "PAD_ID", "UNKNOWN_ID", "START_ID", "END_ID"]
