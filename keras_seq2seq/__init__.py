@@ -4,19 +4,40 @@ Example:
 >>> import keras_seq2seq as ks
 >>> ks.from_preset("addition").generate(["16+75", "52+607"])
 ['91', '659']
+
+Submodules and models are imported on first use, so that `import keras_seq2seq`
+and `keras-seq2seq --help` do not pay for importing TensorFlow.
 """
 
+import importlib
 import os
 
 # Keras runs on TensorFlow unless the user chose a backend; tokenizers and export need TensorFlow.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# TensorFlow's C++ start-up messages (CUDA probing, CPU features) unless the user asked for them.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from keras_seq2seq import data, decoding, layers, models, text  # noqa: E402
 from keras_seq2seq.errors import InputError, PresetError, RecipeError, Seq2SeqError  # noqa: E402
-from keras_seq2seq.models import PeekySeq2Seq, Seq2Seq  # noqa: E402
-from keras_seq2seq.models.preset import load_preset as from_preset  # noqa: E402
 
 __version__ = "0.1.0"
+
+_SUBMODULES = ("data", "decoding", "layers", "models", "text")
+_ATTRIBUTES = {
+    "Seq2Seq": "keras_seq2seq.models",
+    "PeekySeq2Seq": "keras_seq2seq.models",
+    "from_preset": "keras_seq2seq.models",
+}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"keras_seq2seq.{name}")
+    if name in _ATTRIBUTES:
+        module = importlib.import_module(_ATTRIBUTES[name])
+        return getattr(module, "load_preset" if name == "from_preset" else name)
+    raise AttributeError(f"module 'keras_seq2seq' has no attribute {name!r}")
+
+
 __all__ = [
     "InputError",
     "PeekySeq2Seq",

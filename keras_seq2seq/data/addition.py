@@ -20,10 +20,13 @@ def _held_out(a, b):
     return (hashed >> np.uint64(16)) % np.uint64(10) == 0
 
 
-def addition_pairs(count, seed, split="train"):
+def addition_pairs(count, seed, split="train", balance_digits=False):
     """`count` (question, answer) string pairs drawn from `split` ("train" or "held_out").
 
-    Deterministic: the same count, seed and split give the same pairs.
+    Deterministic: the same arguments give the same pairs. The task draws a and b
+    uniformly from 0..999, so nine in ten numbers have three digits. With
+    `balance_digits=True` each number's digit count (1, 2 or 3) is drawn uniformly
+    first: a training-time choice that shows the model enough short numbers.
 
     Example:
     >>> questions, answers = addition_pairs(2, seed=0)
@@ -35,7 +38,7 @@ def addition_pairs(count, seed, split="train"):
     rng = np.random.default_rng(seed)
     a_parts, b_parts, have = [], [], 0
     while have < count:
-        a, b = rng.integers(0, _NUMBERS, size=(2, 2 * count + 16))
+        a, b = _draw_numbers(rng, (2, 2 * count + 16), balance_digits)
         keep = _held_out(a, b) == (split == "held_out")
         a_parts.append(a[keep])
         b_parts.append(b[keep])
@@ -43,3 +46,11 @@ def addition_pairs(count, seed, split="train"):
     a = np.concatenate(a_parts)[:count]
     b = np.concatenate(b_parts)[:count]
     return [f"{x}+{y}" for x, y in zip(a, b)], [str(x + y) for x, y in zip(a, b)]
+
+
+def _draw_numbers(rng, shape, balance_digits):
+    if not balance_digits:
+        return rng.integers(0, _NUMBERS, size=shape)
+    digits = rng.integers(1, 4, size=shape)
+    low = np.where(digits == 1, 0, 10 ** (digits - 1))
+    return rng.integers(low, 10**digits)

@@ -38,7 +38,11 @@ def load_pairs(path):
     return sources, targets
 
 
-def write_pairs(path, sources, targets):
-    """Writes pairs as TSV lines (the format `load_pairs` reads)."""
-    with open(path, "w", encoding="utf-8") as file:
-        file.writelines(f"{source}\t{target}\n" for source, target in zip(sources, targets))
+def write_pairs(path_or_file, sources, targets):
+    """Writes pairs as TSV lines (the format `load_pairs` reads) to a path or an open text file."""
+    lines = (f"{source}\t{target}\n" for source, target in zip(sources, targets))
+    if hasattr(path_or_file, "write"):
+        path_or_file.writelines(lines)
+        return
+    with open(path_or_file, "w", encoding="utf-8") as file:
+        file.writelines(lines)

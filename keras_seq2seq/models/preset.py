@@ -72,8 +72,11 @@ def load_preset(preset):
     return model
 
 
-def save_preset(model, path):
-    """Writes the preset folder `path` atomically: it appears whole or not at all."""
+def save_preset(model, path, extra_files=None):
+    """Writes the preset folder `path` atomically: it appears whole or not at all.
+
+    `extra_files` maps file names to text written beside the preset (a recipe, a history).
+    """
     path = Path(path)
     if path.exists() and any(path.iterdir()):
         raise PresetError(f"{path} already exists and is not empty; choose a new folder")
@@ -87,6 +90,8 @@ def save_preset(model, path):
         (staging / CONFIG_FILE).write_text(json.dumps({"model": model_config}, indent=2) + "\n")
         (staging / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False) + "\n")
         model.save_weights(staging / WEIGHTS_FILE)
+        for name, text in (extra_files or {}).items():
+            (staging / name).write_text(text, encoding="utf-8")
         if path.exists():
             path.rmdir()
         os.replace(staging, path)

@@ -1,7 +1,10 @@
 """`Seq2Seq`: a functional encoder-decoder model with masked training and in-graph greedy decoding."""
 
+import sys
+
 import keras
 import tensorflow as tf
+from tqdm import tqdm
 
 from keras_seq2seq.decoding import greedy_search
 from keras_seq2seq.errors import InputError
@@ -104,8 +107,10 @@ class Seq2Seq(keras.Model):
             max_length=self.max_target_length + 1,
         )
 
-    def generate(self, texts, batch_size=1024):
+    def generate(self, texts, batch_size=1024, progress=False):
         """Answers each string in `texts` by greedy decoding; returns a list of strings.
+
+        `progress=True` shows a progress bar on standard error.
 
         Raises `InputError` naming the text for an empty text, a text longer than
         `max_source_length` or a character outside the vocabulary.
@@ -121,7 +126,8 @@ class Seq2Seq(keras.Model):
                 autograph=False,
             )
         answers = []
-        for begin in range(0, len(texts), batch_size):
+        batches = range(0, len(texts), batch_size)
+        for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
             source_ids = self.tokenizer.encode(texts[begin : begin + batch_size], self.max_source_length)
             ids, _ = self._decode_function(tf.constant(source_ids))
             answers.extend(self.tokenizer.decode(ids))

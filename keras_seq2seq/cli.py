@@ -1,0 +1,120 @@
+"""The `keras-seq2seq` command line: train, evaluate, predict, data.
+
+Errors in the user's input print one line naming the problem and exit with
+status 2, never a traceback.
+"""
+
+import argparse
+import os
+import sys
+
+from keras_seq2seq.errors import Seq2SeqError
+
+
+def console_main():
+    """The `keras-seq2seq` console script: `main` with TensorFlow's native logging out of the way."""
+    if "KERAS_SEQ2SEQ_NATIVE_LOGS" not in os.environ:
+        silence_native_stderr()
+    return main()
+
+
+def main(argv=None):
+    """Runs one command; returns the exit status (0, or 2 for bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except Seq2SeqError as error:
+        print(f"keras-seq2seq {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def silence_native_stderr():
+    """Sends what TensorFlow's C++ code writes to file descriptor 2 to /dev/null.
+
+    TensorFlow 2.21 logs through absl before `TF_CPP_MIN_LOG_LEVEL` is read, so
+    every command would start with lines about CUDA and oneDNN. Python's
+    `sys.stderr` (our errors, progress bars, tracebacks) keeps the real stderr.
+    Set KERAS_SEQ2SEQ_NATIVE_LOGS=1 to see TensorFlow's messages.
+    """
+    sys.stderr.flush()
+    sys.stderr = os.fdopen(os.dup(2), "w", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="keras-seq2seq", description="Train, evaluate and run RNN encoder-decoder models."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train a model from a recipe and save it as a preset")
+    train.add_argument("--recipe", required=True, help="recipe JSON file, e.g. zoo/addition/recipe.json")
+    train.add_argument("--output", required=True, help="new folder for the trained preset")
+    train.set_defaults(run=run_train)
+
+    evaluate = commands.add_parser("evaluate", help="exact-match accuracy of greedy answers on a TSV file")
+    evaluate.add_argument("--preset", required=True, help="zoo name or preset folder")
+    evaluate.add_argument("--data", required=True, help="TSV file of source<TAB>target lines")
+    evaluate.add_argument("--batch-size", type=int, default=1024)
+    evaluate.set_defaults(run=run_evaluate)
+
+    predict = commands.add_parser("predict", help="answer each TEXT, or each line of standard input")
+    predict.add_argument("--preset", required=True, help="zoo name or preset folder")
+    predict.add_argument("texts", nargs="*", metavar="TEXT")
+    predict.set_defaults(run=run_predict)
+
+    data = commands.add_parser("data", help="write generated task pairs as TSV")
+    data.add_argument("task", choices=["addition"])
+    data.add_argument("--count", type=int, default=10000)
+    data.add_argument("--seed", type=int, default=0)
+    data.add_argument("--split", choices=["train", "held_out"], default="held_out")
+    data.add_argument("--output", default="-", help="TSV file to write, - for standard output")
+    data.set_defaults(run=run_data)
+    return parser
+
+
+def run_train(args):
+    from keras_seq2seq.recipe import load_recipe
+    from keras_seq2seq.training import train
+
+    recipe = load_recipe(args.recipe)
+    _, history = train(recipe, output=args.output)
+    print(
+        f"saved {args.output}: validation exact match {history['val_exact_match'][-1]:.2%} "
+        f"after {len(history['seconds'])} epochs, {sum(history['seconds']):.1f} s of training"
+    )
+
+
+def run_evaluate(args):
+    import keras_seq2seq as ks
+
+    sources, targets = ks.data.load_pairs(args.data)
+    model = ks.from_preset(args.preset)
+    answers = model.generate(sources, batch_size=args.batch_size, progress=True)
+    right = sum(answer == target for answer, target in zip(answers, targets))
+    print(f"exact match: {right / len(targets):.2%} ({right}/{len(targets)}) on {args.data}")
+
+
+def run_predict(args):
+    import keras_seq2seq as ks
+
+    model = ks.from_preset(args.preset)
+    texts = args.texts or [line.rstrip("\r\n") for line in sys.stdin]
+    for answer in model.generate(texts, progress=len(texts) > 10000):
+        print(answer)
+
+
+def run_data(args):
+    from keras_seq2seq.data import addition_pairs, write_pairs
+
+    sources, targets = addition_pairs(args.count, seed=args.seed, split=args.split)
+    write_pairs(sys.stdout if args.output == "-" else args.output, sources, targets)
+
+
+if __name__ == "__main__":
+    sys.exit(console_main())
