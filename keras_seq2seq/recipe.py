@@ -26,7 +26,7 @@ SCHEMA = {
         "task": (None, str),
         "train_size": (45000, int),
         "validation_size": (5000, int),
-        "balance_digits": (False, bool),
+        "balance_digits": (0.0, float),
         "train_tsv": (None, str),
         "validation_tsv": (None, str),
     },

@@ -81,6 +81,7 @@ def train(recipe, output=None, verbose="auto", callbacks=()):
         dataset(train_sources, train_targets, shuffle=True),
         validation_data=dataset(*validation, shuffle=False),
         epochs=recipe["training"]["epochs"],
+        shuffle=False,  # the dataset shuffles itself, with the recipe's seed
         verbose=verbose,
         callbacks=[timer, *callbacks],
     )

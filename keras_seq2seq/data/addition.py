@@ -20,13 +20,14 @@ def _held_out(a, b):
     return (hashed >> np.uint64(16)) % np.uint64(10) == 0
 
 
-def addition_pairs(count, seed, split="train", balance_digits=False):
+def addition_pairs(count, seed, split="train", balance_digits=0.0):
     """`count` (question, answer) string pairs drawn from `split` ("train" or "held_out").
 
     Deterministic: the same arguments give the same pairs. The task draws a and b
-    uniformly from 0..999, so nine in ten numbers have three digits. With
-    `balance_digits=True` each number's digit count (1, 2 or 3) is drawn uniformly
-    first: a training-time choice that shows the model enough short numbers.
+    uniformly from 0..999, so nine in ten numbers have three digits. For the
+    share `balance_digits` (0 to 1) of the questions, each number's digit count
+    (1, 2 or 3) is drawn uniformly first: a training-time choice that shows the
+    model enough short numbers.
 
     Example:
     >>> questions, answers = addition_pairs(2, seed=0)
@@ -49,8 +50,10 @@ def addition_pairs(count, seed, split="train", balance_digits=False):
 
 
 def _draw_numbers(rng, shape, balance_digits):
+    uniform = rng.integers(0, _NUMBERS, size=shape)
     if not balance_digits:
-        return rng.integers(0, _NUMBERS, size=shape)
+        return uniform
     digits = rng.integers(1, 4, size=shape)
-    low = np.where(digits == 1, 0, 10 ** (digits - 1))
-    return rng.integers(low, 10**digits)
+    balanced = rng.integers(np.where(digits == 1, 0, 10 ** (digits - 1)), 10**digits)
+    balance = rng.random(shape[1:]) < balance_digits  # per question: both numbers alike
+    return np.where(balance, balanced, uniform)
