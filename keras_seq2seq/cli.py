@@ -8,7 +8,7 @@ import argparse
 import os
 import sys
 
-from keras_seq2seq.errors import Seq2SeqError
+from keras_seq2seq.errors import InputError, Seq2SeqError
 
 
 def console_main():
@@ -113,7 +113,10 @@ def run_data(args):
     from keras_seq2seq.data import addition_pairs, write_pairs
 
     sources, targets = addition_pairs(args.count, seed=args.seed, split=args.split)
-    write_pairs(sys.stdout if args.output == "-" else args.output, sources, targets)
+    try:
+        write_pairs(sys.stdout if args.output == "-" else args.output, sources, targets)
+    except OSError as error:
+        raise InputError(f"cannot write {args.output}: {error.strerror}") from None
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import keras
 from keras_seq2seq.data import addition, addition_pairs, load_pairs, pairs_dataset
 from keras_seq2seq.errors import RecipeError
 from keras_seq2seq.models import PeekySeq2Seq, Seq2Seq, save_preset
+from keras_seq2seq.models.preset import check_new_folder
 from keras_seq2seq.text import CharTokenizer
 
 MODEL_CLASSES = {"Seq2Seq": Seq2Seq, "PeekySeq2Seq": PeekySeq2Seq}
@@ -65,9 +66,16 @@ def train(recipe, output=None, verbose="auto", callbacks=()):
     `history` maps each metric (`exact_match`, `val_exact_match`, ...) to its value
     per epoch, plus `seconds` per epoch.
     """
+    if output is not None:
+        check_new_folder(output)
     keras.utils.set_random_seed(recipe["seed"])
     (train_sources, train_targets), validation, vocabulary, lengths = load_data(recipe["data"], recipe["seed"])
     batch_size = recipe["training"]["batch_size"]
+    if len(train_sources) < batch_size:
+        raise RecipeError(
+            f"{len(train_sources)} training pairs are fewer than one batch of {batch_size}: "
+            "lower training.batch_size or give more pairs"
+        )
     model = build_model(recipe, vocabulary, lengths, steps_per_epoch=len(train_sources) // batch_size)
 
     def dataset(sources, targets, shuffle):

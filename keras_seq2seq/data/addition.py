@@ -37,7 +37,7 @@ def addition_pairs(count, seed, split="train", balance_digits=0.0):
     if split not in ("train", "held_out"):
         raise ValueError(f"split must be 'train' or 'held_out', got {split!r}")
     rng = np.random.default_rng(seed)
-    a_parts, b_parts, have = [], [], 0
+    a_parts, b_parts, have = [np.empty(0, int)], [np.empty(0, int)], 0
     while have < count:
         a, b = _draw_numbers(rng, (2, 2 * count + 16), balance_digits)
         keep = _held_out(a, b) == (split == "held_out")

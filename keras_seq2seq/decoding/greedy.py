@@ -16,10 +16,11 @@ def greedy_search(step, state, batch_size, start_id, end_id, max_length):
 
     Example:
     >>> import numpy as np
-    >>> logits = np.log(np.array([[0.1, 0.2, 0.7], [0.1, 0.8, 0.1]], "float32"))
+    >>> # A fake model over 3 tokens: after 0 it says 2, after 1 or 2 it says 1 (the end).
+    >>> logits = np.log(np.array([[0.1, 0.2, 0.7], [0.1, 0.8, 0.1], [0.1, 0.8, 0.1]], "float32"))
     >>> step = lambda tokens, state: (ops.take(logits, tokens, axis=0), state)
     >>> ids, scores = greedy_search(step, (), 1, start_id=0, end_id=1, max_length=4)
-    >>> ops.convert_to_numpy(ids).tolist()  # 0 -> 2 -> 1 (end)
+    >>> ops.convert_to_numpy(ids).tolist()
     [[2, 1, 0, 0]]
     """
     positions = ops.arange(max_length, dtype="int32")[None, :]

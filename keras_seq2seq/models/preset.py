@@ -78,8 +78,7 @@ def save_preset(model, path, extra_files=None):
     `extra_files` maps file names to text written beside the preset (a recipe, a history).
     """
     path = Path(path)
-    if path.exists() and any(path.iterdir()):
-        raise PresetError(f"{path} already exists and is not empty; choose a new folder")
+    check_new_folder(path)
     model_config = keras.saving.serialize_keras_object(model)
     for training_only in ("compile_config", "build_config"):
         model_config.pop(training_only, None)
@@ -98,6 +97,15 @@ def save_preset(model, path, extra_files=None):
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def check_new_folder(path):
+    """`PresetError` unless `path` is free for a new preset: absent, or an empty folder."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise PresetError(f"{path} is a file; give a new folder for the preset")
+    if path.is_dir() and any(path.iterdir()):
+        raise PresetError(f"{path} already exists and is not empty; choose a new folder")
 
 
 def _read_json(folder, name):

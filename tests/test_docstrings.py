@@ -1,0 +1,48 @@
+"""The examples in the docstrings run and print what they say."""
+
+import doctest
+import importlib
+
+import pytest
+
+from keras_seq2seq.models.preset import zoo_names
+
+MODULES = [
+    "keras_seq2seq.data.addition",
+    "keras_seq2seq.data.pipeline",
+    "keras_seq2seq.data.tsv",
+    "keras_seq2seq.layers.decoder",
+    "keras_seq2seq.layers.fused_lstm",
+    "keras_seq2seq.layers.length_aware_reverse",
+    "keras_seq2seq.layers.peeky_decoder",
+    "keras_seq2seq.layers.text_encoder",
+    "keras_seq2seq.models.peeky_seq2seq",
+    "keras_seq2seq.models.seq2seq",
+    "keras_seq2seq.text.char_tokenizer",
+    "keras_seq2seq.decoding.greedy",
+    "keras_seq2seq.metrics",
+]
+NEEDS_ADDITION_PRESET = ["keras_seq2seq", "keras_seq2seq.models.preset"]
+
+
+def _run_doctests(name):
+    module = importlib.import_module(name)
+    tests = doctest.DocTestFinder().find(module, name)
+    assert any(test.examples for test in tests), f"{name} has no examples"
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in tests:
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    _run_doctests(name)
+
+
+@pytest.mark.parametrize("name", NEEDS_ADDITION_PRESET)
+def test_docstring_examples_that_load_the_addition_preset(name):
+    if "addition" not in zoo_names():
+        pytest.skip("the zoo has no addition preset yet")
+    _run_doctests(name)
