@@ -1,4 +1,4 @@
-"""The `keras-seq2seq` command line: train, evaluate, predict, data.
+"""The `keras-seq2seq` command line: train, evaluate, predict, export, data.
 
 Errors in the user's input print one line naming the problem and exit with
 status 2, never a traceback.
@@ -68,6 +68,12 @@ def build_parser():
     predict.add_argument("texts", nargs="*", metavar="TEXT")
     predict.set_defaults(run=run_predict)
 
+    export = commands.add_parser("export", help="write a preset as a SavedModel for TF Serving")
+    export.add_argument("--preset", required=True, help="zoo name or preset folder")
+    export.add_argument("--base-path", required=True, help="model base path; the version folder goes inside")
+    export.add_argument("--version", type=int, help="version number (default: one more than the highest)")
+    export.set_defaults(run=run_export)
+
     data = commands.add_parser("data", help="write generated task pairs as TSV")
     data.add_argument("task", choices=["addition"])
     data.add_argument("--count", type=int, default=10000)
@@ -107,6 +113,12 @@ def run_predict(args):
     texts = args.texts or [line.rstrip("\r\n") for line in sys.stdin]
     for answer in model.generate(texts, progress=len(texts) > 10000):
         print(answer)
+
+
+def run_export(args):
+    from keras_seq2seq.export import export
+
+    print(f"exported {export(args.preset, args.base_path, version=args.version)}")
 
 
 def run_data(args):

@@ -1,0 +1,103 @@
+"""Writes `<base_path>/<version>/` as a SavedModel that the stock `tensorflow_model_server` loads.
+
+The `serving_default` signature takes a batch of raw strings and returns the
+decoded strings and their scores; tokenization, greedy decoding and
+detokenization all run inside the graph (no Python, no XLA).
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import tensorflow as tf
+
+from keras_seq2seq.errors import InputError
+from keras_seq2seq.export.op_check import check_stock_serving_ops
+from keras_seq2seq.export.warmup import write_warmup_requests
+from keras_seq2seq.text.char_tokenizer import PAD_ID, UNKNOWN_ID
+
+INPUT_NAME = "text"
+OUTPUT_NAMES = ("output", "score")
+
+
+class ServingModule(tf.Module):
+    """The exported graph: `serve(text [batch] string) -> {"output": string, "score": float}`."""
+
+    def __init__(self, model):
+        super().__init__(name="keras_seq2seq_serving")
+        self.model = model
+        self.tokenizer = model.tokenizer
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name=INPUT_NAME)], autograph=False)
+    def serve(self, text):
+        limit = self.model.max_source_length
+        ids = self.tokenizer.tokenize(text)
+        lengths = ids.row_lengths()
+        # Rejected requests get TF Serving's INVALID_ARGUMENT with these messages.
+        checks = [
+            tf.debugging.assert_positive(lengths, message="empty input: give at least one character"),
+            tf.debugging.assert_less_equal(
+                lengths, tf.cast(limit, lengths.dtype), message=f"input longer than {limit} characters"
+            ),
+            tf.debugging.assert_equal(
+                tf.reduce_any(ids.flat_values == UNKNOWN_ID),
+                False,
+                message="input has characters outside the vocabulary (or is not valid UTF-8)",
+            ),
+        ]
+        with tf.control_dependencies(checks):
+            source_ids = ids.to_tensor(default_value=PAD_ID, shape=[None, limit])
+        output_ids, scores = self.model.decode_ids(source_ids)
+        return {"output": self.tokenizer.detokenize(output_ids), "score": scores}
+
+
+def next_version(base_path):
+    """1 + the highest integer folder name in `base_path` (1 for a new base path)."""
+    base_path = Path(base_path)
+    versions = [int(p.name) for p in base_path.iterdir() if p.is_dir() and p.name.isdigit()] if base_path.is_dir() else []
+    return max(versions, default=0) + 1
+
+
+def export(model_or_preset, base_path, version=None, warmup_texts=None):
+    """Exports a model (or a preset name or folder) to `base_path/<version>/`; returns that path.
+
+    The version folder appears whole or not at all: the SavedModel is written to
+    a hidden staging folder (TF Serving ignores names that are not integers),
+    checked for ops a stock TF Serving build cannot run, and then renamed.
+    An existing version is never overwritten.
+
+    Example:
+    >>> import tempfile, keras_seq2seq as ks
+    >>> path = ks.export.export("addition", tempfile.mkdtemp() + "/addition")
+    >>> path.name
+    '1'
+    """
+    from keras_seq2seq.models import Seq2Seq, load_preset
+
+    model = model_or_preset if isinstance(model_or_preset, Seq2Seq) else load_preset(model_or_preset)
+    base_path = Path(base_path)
+    version = next_version(base_path) if version is None else int(version)
+    if version < 1:
+        raise InputError(f"version must be a positive integer, got {version}")
+    target = base_path / str(version)
+    if target.exists():
+        raise InputError(f"{target} already exists: versions are never overwritten; give a new --version")
+    base_path.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{version}-", dir=base_path))
+    try:
+        module = ServingModule(model)
+        tf.saved_model.save(module, str(staging), signatures={"serving_default": module.serve})
+        check_stock_serving_ops(staging)
+        write_warmup_requests(staging, base_path.name, warmup_texts or default_warmup_texts(model))
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def default_warmup_texts(model):
+    """A few valid inputs made of the vocabulary, for the warm-up records."""
+    vocabulary = "".join(model.tokenizer.vocabulary)
+    return [vocabulary[: model.max_source_length], vocabulary[-1] * min(3, model.max_source_length)]
