@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import keras
 import tensorflow as tf
 
 from keras_seq2seq.errors import InputError
@@ -18,21 +19,14 @@ from keras_seq2seq.export.warmup import write_warmup_requests
 from keras_seq2seq.text.char_tokenizer import PAD_ID, UNKNOWN_ID
 
 INPUT_NAME = "text"
-OUTPUT_NAMES = ("output", "score")
 
 
-class ServingModule(tf.Module):
+def serving_function(model):
     """The exported graph: `serve(text [batch] string) -> {"output": string, "score": float}`."""
+    tokenizer, limit = model.tokenizer, model.max_source_length
 
-    def __init__(self, model):
-        super().__init__(name="keras_seq2seq_serving")
-        self.model = model
-        self.tokenizer = model.tokenizer
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name=INPUT_NAME)], autograph=False)
-    def serve(self, text):
-        limit = self.model.max_source_length
-        ids = self.tokenizer.tokenize(text)
+    def serve(text):
+        ids = tokenizer.tokenize(text)
         lengths = ids.row_lengths()
         # Rejected requests get TF Serving's INVALID_ARGUMENT with these messages.
         checks = [
@@ -48,15 +42,18 @@ class ServingModule(tf.Module):
         ]
         with tf.control_dependencies(checks):
             source_ids = ids.to_tensor(default_value=PAD_ID, shape=[None, limit])
-        output_ids, scores = self.model.decode_ids(source_ids)
-        return {"output": self.tokenizer.detokenize(output_ids), "score": scores}
+        output_ids, scores = model.decode_ids(source_ids)
+        return {"output": tokenizer.detokenize(output_ids), "score": scores}
+
+    return serve
 
 
 def next_version(base_path):
     """1 + the highest integer folder name in `base_path` (1 for a new base path)."""
     base_path = Path(base_path)
-    versions = [int(p.name) for p in base_path.iterdir() if p.is_dir() and p.name.isdigit()] if base_path.is_dir() else []
-    return max(versions, default=0) + 1
+    if not base_path.is_dir():
+        return 1
+    return max((int(p.name) for p in base_path.iterdir() if p.is_dir() and p.name.isdigit()), default=0) + 1
 
 
 def export(model_or_preset, base_path, version=None, warmup_texts=None):
@@ -86,8 +83,13 @@ def export(model_or_preset, base_path, version=None, warmup_texts=None):
     base_path.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{version}-", dir=base_path))
     try:
-        module = ServingModule(model)
-        tf.saved_model.save(module, str(staging), signatures={"serving_default": module.serve})
+        # Keras' ExportArchive, not a bare tf.saved_model.save: it saves the variables so that
+        # TF Serving's session-based loader (and saved_model_cli) can restore them.
+        archive = keras.export.ExportArchive()
+        archive.track(model)
+        signature = [tf.TensorSpec([None], tf.string, name=INPUT_NAME)]
+        archive.add_endpoint("serving_default", serving_function(model), input_signature=signature)
+        archive.write_out(str(staging), verbose=False)
         check_stock_serving_ops(staging)
         write_warmup_requests(staging, base_path.name, warmup_texts or default_warmup_texts(model))
         os.rename(staging, target)

@@ -41,6 +41,14 @@ class Decoder(keras.layers.Layer):
         """What every step sees besides its token: nothing for the plain decoder."""
         return None
 
+    def build(self, decoder_ids_shape, state_shape):
+        # As in TextEncoder.build: explicit builds give every variable a unique name.
+        context_shape = self.context(state_shape)  # the shape of whatever `context` picks
+        self.embedding.build(decoder_ids_shape)
+        self.lstm.build((*decoder_ids_shape, self.embedding_dim), context_shape)
+        context_dim = 0 if context_shape is None else context_shape[-1]
+        self.affine.build((*decoder_ids_shape, self.hidden_dim + context_dim))
+
     def call(self, decoder_ids, state):
         context = self.context(state)
         sequence, _ = self.lstm(

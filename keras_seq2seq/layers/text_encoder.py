@@ -38,6 +38,16 @@ class TextEncoder(keras.layers.Layer):
         self.reverser = LengthAwareReverse(name="reverse") if reverse else None
         self.lstms = [FusedLSTM(hidden_dim, name=f"lstm_{index}") for index in range(num_layers)]
 
+    def build(self, source_shape):
+        # Sublayers are built here, not on first call, so that each variable gets a
+        # unique TensorFlow name ("encoder/lstm_0/kernel"); a SavedModel whose names
+        # collide fails to load in TF Serving's session-based loader.
+        self.embedding.build(source_shape)
+        features_shape = source_shape if self.vocabulary_size is None else (*source_shape, self.embedding_dim)
+        for lstm in self.lstms:
+            lstm.build(features_shape)
+            features_shape = (*features_shape[:-1], self.hidden_dim)
+
     def call(self, source):
         x = self.embedding(source)
         mask = self.embedding.compute_mask(source)

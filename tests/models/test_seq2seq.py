@@ -142,3 +142,12 @@ def test_generate_rejects_bad_input_naming_it(make_model, texts, named):
 
 def test_input_error_is_a_value_error():
     assert issubclass(InputError, ks.Seq2SeqError) and issubclass(ks.Seq2SeqError, ValueError)
+
+
+@pytest.mark.parametrize("model_class", [ks.Seq2Seq, ks.PeekySeq2Seq])
+def test_tensorflow_variable_names_are_unique(model_class, tokenizer):
+    # TF Serving's session-based loader cannot restore a SavedModel whose variable names collide.
+    model = model_class(tokenizer=tokenizer, embedding_dim=4, hidden_dim=8, num_encoder_layers=2,
+                        max_source_length=5, max_target_length=5)
+    names = [variable.value.name for variable in model.weights]
+    assert len(set(names)) == len(names), names

@@ -1,0 +1,141 @@
+"""Export: the SavedModel layout TF Serving expects, stock-server ops only, answers like `generate`."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorflow_serving.apis import prediction_log_pb2
+
+import keras_seq2seq as ks
+from keras_seq2seq.errors import InputError
+from keras_seq2seq.export import StockServingError, check_stock_serving_ops, export, next_version
+from keras_seq2seq.export.op_check import forbidden_ops
+from keras_seq2seq.models.preset import zoo_names
+
+QUESTIONS = ["16+75", "52+607", "999+999", "1+1", "300+7"]
+
+
+@pytest.fixture(scope="session")
+def addition_export(tmp_path_factory):
+    base = tmp_path_factory.mktemp("models") / "addition"
+    return export("addition", base)
+
+
+def test_layout_and_signature(addition_export):
+    assert addition_export.name == "1"
+    assert (addition_export / "saved_model.pb").is_file()
+    assert (addition_export / "variables" / "variables.index").is_file()
+    signature = tf.saved_model.load(str(addition_export)).signatures["serving_default"]
+    (_, inputs) = signature.structured_input_signature
+    assert inputs["text"].dtype == tf.string and inputs["text"].shape.as_list() == [None]
+    outputs = signature.structured_outputs
+    assert outputs["output"].dtype == tf.string and outputs["score"].dtype == tf.float32
+
+
+def test_versions_count_up_and_are_never_overwritten(tmp_path):
+    model = ks.from_preset("addition")
+    assert export(model, tmp_path / "m").name == "1"
+    assert export(model, tmp_path / "m").name == "2"
+    assert next_version(tmp_path / "m") == 3
+    assert export(model, tmp_path / "m", version=7).name == "7"
+    with pytest.raises(InputError, match="already exists"):
+        export(model, tmp_path / "m", version=2)
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["1", "2", "7"]
+
+
+def test_a_failed_export_leaves_nothing(tmp_path, monkeypatch):
+    def fail(path):
+        raise StockServingError("pretend the graph is bad")
+
+    monkeypatch.setattr("keras_seq2seq.export.saved_model.check_stock_serving_ops", fail)
+    with pytest.raises(StockServingError):
+        export("addition", tmp_path / "m")
+    assert list((tmp_path / "m").iterdir()) == []
+
+
+def test_warmup_records_are_prediction_logs(addition_export):
+    path = addition_export / "assets.extra" / "tf_serving_warmup_requests"
+    records = [prediction_log_pb2.PredictionLog.FromString(r.numpy()) for r in tf.data.TFRecordDataset(str(path))]
+    assert 1 <= len(records) <= 1000
+    for record in records:
+        request = record.predict_log.request
+        assert request.model_spec.name == "addition"
+        assert request.model_spec.signature_name == "serving_default"
+        assert tf.make_ndarray(request.inputs["text"]).dtype == object
+
+
+@pytest.mark.parametrize("name", zoo_names())
+def test_every_zoo_preset_passes_the_stock_server_check(name, tmp_path):
+    path = export(name, tmp_path / name)
+    assert forbidden_ops(path) == []
+
+
+def test_the_check_catches_python_ops(tmp_path):
+    module = tf.Module()
+    module.f = tf.function(
+        lambda x: tf.py_function(lambda v: v * 2, [x], tf.float32),
+        input_signature=[tf.TensorSpec([None], tf.float32)],
+    )
+    tf.saved_model.save(module, str(tmp_path), signatures={"serving_default": module.f})
+    with pytest.raises(StockServingError, match="Python op"):
+        check_stock_serving_ops(tmp_path)
+
+
+def test_the_check_catches_xla(tmp_path):
+    module = tf.Module()
+    module.f = tf.function(lambda x: x * 2, input_signature=[tf.TensorSpec([None], tf.float32)], jit_compile=True)
+    tf.saved_model.save(module, str(tmp_path), signatures={"serving_default": module.f})
+    with pytest.raises(StockServingError, match="XLA"):
+        check_stock_serving_ops(tmp_path)
+
+
+def test_answers_like_generate_in_a_fresh_process(addition_export):
+    expected = ks.from_preset("addition").generate(QUESTIONS)
+    script = (
+        "import json, sys, tensorflow as tf\n"
+        "f = tf.saved_model.load(sys.argv[1]).signatures['serving_default']\n"
+        "out = f(text=tf.constant(json.loads(sys.argv[2])))\n"
+        "print(json.dumps([o.decode() for o in out['output'].numpy()]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(addition_export), json.dumps(QUESTIONS)],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
+
+
+def test_saved_model_cli_runs_the_signature(addition_export):
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    result = subprocess.run(
+        [cli, "run", "--dir", str(addition_export), "--tag_set", "serve", "--signature_def", "serving_default",
+         "--input_exprs", "text=[b'16+75', b'52+607']"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "b'91'" in result.stdout and "b'659'" in result.stdout
+
+
+def test_scores_are_log_probabilities(addition_export):
+    signature = tf.saved_model.load(str(addition_export)).signatures["serving_default"]
+    scores = signature(text=tf.constant(QUESTIONS))["score"].numpy()
+    assert np.all(scores <= 0) and np.all(np.isfinite(scores))
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "empty input"),
+        ("1" * 8, "longer than 7 characters"),
+        ("16+7x", "outside the vocabulary"),
+        (b"\xff\xfe", "outside the vocabulary"),
+    ],
+)
+def test_bad_input_is_an_invalid_argument_naming_the_problem(addition_export, text, message):
+    signature = tf.saved_model.load(str(addition_export)).signatures["serving_default"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        signature(text=tf.constant([text]))
