@@ -25,9 +25,12 @@ def tutorial_models(model):
     _, (h, c) = model.encoder(source)
     encoder_model = keras.Model(source, [h, c])
     token = keras.Input((), dtype="int32")
-    state_in = [keras.Input((model.hidden_dim,)), keras.Input((model.hidden_dim,))]
-    logits, state = model.decoder.step(token, model.decoder.start(state_in))
-    step_model = keras.Model([token, *state_in], [logits, state["h"], state["c"]])
+    encoder_state = [keras.Input((model.hidden_dim,)), keras.Input((model.hidden_dim,))]
+    state = [keras.Input((model.hidden_dim,)), keras.Input((model.hidden_dim,))]
+    # The decoder starts from the encoder state (which also gives the peeky context), then carries (h, c).
+    decoding_state = {**model.decoder.start(encoder_state), "h": state[0], "c": state[1]}
+    logits, decoding_state = model.decoder.step(token, decoding_state)
+    step_model = keras.Model([token, *encoder_state, *state], [logits, decoding_state["h"], decoding_state["c"]])
     return encoder_model, step_model
 
 
@@ -35,10 +38,11 @@ def loop_generate(model, encoder_model, step_model, texts):
     answers = []
     for text in texts:
         source = model.tokenizer.encode([text], model.max_source_length)
-        h, c = encoder_model.predict(source, verbose=0)
+        encoder_h, encoder_c = encoder_model.predict(source, verbose=0)
+        h, c = encoder_h, encoder_c
         token, ids = np.array([START_ID], "int32"), []
         for _ in range(model.max_target_length + 1):
-            logits, h, c = step_model.predict([token, h, c], verbose=0)
+            logits, h, c = step_model.predict([token, encoder_h, encoder_c, h, c], verbose=0)
             token = logits.argmax(-1).astype("int32")
             if token[0] == END_ID:
                 break

@@ -7,6 +7,7 @@ status 2, never a traceback.
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from keras_seq2seq.errors import InputError, Seq2SeqError
 
@@ -74,6 +75,12 @@ def build_parser():
     export.add_argument("--version", type=int, help="version number (default: one more than the highest)")
     export.set_defaults(run=run_export)
 
+    config = commands.add_parser("models-config", help="write TF Serving's models.config for a folder of exports")
+    config.add_argument("--models", required=True, help="folder holding NAME/<version>/ SavedModels")
+    config.add_argument("--base-path-prefix", help="base path of that folder where the server sees it, e.g. /models")
+    config.add_argument("--output", default="-", help="file to write, - for standard output")
+    config.set_defaults(run=run_models_config)
+
     data = commands.add_parser("data", help="write generated task pairs as TSV")
     data.add_argument("task", choices=["addition"])
     data.add_argument("--count", type=int, default=10000)
@@ -119,6 +126,19 @@ def run_export(args):
     from keras_seq2seq.export import export
 
     print(f"exported {export(args.preset, args.base_path, version=args.version)}")
+
+
+def run_models_config(args):
+    from keras_seq2seq.export.models_config import models_config
+
+    text = models_config(args.models, args.base_path_prefix)
+    if args.output == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(args.output).write_text(text)
+    except OSError as error:
+        raise InputError(f"cannot write {args.output}: {error.strerror}") from None
 
 
 def run_data(args):
