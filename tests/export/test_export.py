@@ -139,3 +139,16 @@ def test_bad_input_is_an_invalid_argument_naming_the_problem(addition_export, te
     signature = tf.saved_model.load(str(addition_export)).signatures["serving_default"]
     with pytest.raises(tf.errors.InvalidArgumentError, match=message):
         signature(text=tf.constant([text]))
+
+
+def test_the_export_command(tmp_path, capsys):
+    from keras_seq2seq.cli import main
+
+    base = tmp_path / "addition"
+    assert main(["export", "--preset", "addition", "--base-path", str(base)]) == 0
+    assert main(["export", "--preset", "addition", "--base-path", str(base)]) == 0
+    assert capsys.readouterr().out.split() == ["exported", str(base / "1"), "exported", str(base / "2")]
+    assert main(["export", "--preset", "addition", "--base-path", str(base), "--version", "1"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["export", "--preset", "nope", "--base-path", str(base)]) == 2
+    assert "no preset 'nope'" in capsys.readouterr().err
