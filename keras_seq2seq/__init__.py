@@ -21,7 +21,7 @@ from keras_seq2seq.errors import InputError, PresetError, RecipeError, Seq2SeqEr
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("data", "decoding", "layers", "models", "text")
+_SUBMODULES = ("data", "decoding", "export", "layers", "models", "serving", "text")
 _ATTRIBUTES = {
     "Seq2Seq": "keras_seq2seq.models",
     "PeekySeq2Seq": "keras_seq2seq.models",
@@ -47,8 +47,10 @@ __all__ = [
     "Seq2SeqError",
     "data",
     "decoding",
+    "export",
     "from_preset",
     "layers",
     "models",
+    "serving",
     "text",
 ]

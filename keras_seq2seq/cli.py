@@ -1,4 +1,4 @@
-"""The `keras-seq2seq` command line: train, evaluate, predict, export, data.
+"""The `keras-seq2seq` command line: train, evaluate, predict, export, data, serve, query.
 
 Errors in the user's input print one line naming the problem and exit with
 status 2, never a traceback.
@@ -88,7 +88,58 @@ def build_parser():
     data.add_argument("--split", choices=["train", "held_out"], default="held_out")
     data.add_argument("--output", default="-", help="TSV file to write, - for standard output")
     data.set_defaults(run=run_data)
+
+    add_serve_parser(commands)
+    add_query_parser(commands)
     return parser
+
+
+def add_serve_parser(commands):
+    serve = commands.add_parser(
+        "serve",
+        help="serve exported models over TF Serving's gRPC and REST APIs",
+        description="Runs tensorflow_model_server with these flags when it is on PATH, else the embedded "
+        "stand-in. With no model flags, exports every zoo preset to --models_dir and serves them all.",
+    )
+    serve.add_argument("--port", type=int, default=8500, help="gRPC port (default 8500; 0: any free port)")
+    serve.add_argument("--rest_api_port", type=int, default=8501, help="REST port (default 8501; 0: no REST)")
+    serve.add_argument("--model_name", default="default", help="name of the model given by --model_base_path")
+    serve.add_argument("--model_base_path", help="folder of the model's numbered versions")
+    serve.add_argument("--model_config_file", help="ModelServerConfig text proto listing the models")
+    serve.add_argument("--enable_batching", nargs="?", const=True, default=False, type=_flag_bool,
+                       help="merge concurrent requests into batches")
+    serve.add_argument("--batching_parameters_file", help="BatchingParameters text proto")
+    serve.add_argument("--file_system_poll_wait_seconds", type=float, default=1.0,
+                       help="seconds between looks for new versions (default 1; 0: only at start)")
+    serve.add_argument("--model_config_file_poll_wait_seconds", type=int, default=0,
+                       help="seconds between reads of --model_config_file (real server only)")
+    serve.add_argument("--monitoring_config_file", help="MonitoringConfig text proto (Prometheus metrics over REST)")
+    serve.add_argument("--embedded", action="store_true",
+                       help="use the embedded server even if tensorflow_model_server is on PATH")
+    serve.add_argument("--host", default="0.0.0.0", help="address the embedded server listens on (default 0.0.0.0)")
+    serve.add_argument("--models_dir", default="models", help="where zoo presets are exported with no model flags")
+    serve.set_defaults(run=run_serve)
+
+
+def add_query_parser(commands):
+    query = commands.add_parser("query", help="answer each TEXT (or line of standard input) through a model server")
+    query.add_argument("--model", required=True, help="model name on the server")
+    target = query.add_mutually_exclusive_group()
+    target.add_argument("--grpc", metavar="HOST:PORT", help="ask over gRPC")
+    target.add_argument("--rest", metavar="URL", help="ask over REST (default http://127.0.0.1:8501)")
+    query.add_argument("--version", type=int, help="model version (default: the latest served)")
+    query.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer (default 10)")
+    query.add_argument("--scores", action="store_true", help="print each answer's score after a tab")
+    query.add_argument("texts", nargs="*", metavar="TEXT")
+    query.set_defaults(run=run_query)
+
+
+def _flag_bool(text):
+    """TF Serving's boolean flag values: --enable_batching, --enable_batching=true, --enable_batching=false."""
+    value = text.strip().lower()
+    if value not in ("true", "false", "1", "0"):
+        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+    return value in ("true", "1")
 
 
 def run_train(args):
@@ -139,6 +190,33 @@ def run_models_config(args):
         Path(args.output).write_text(text)
     except OSError as error:
         raise InputError(f"cannot write {args.output}: {error.strerror}") from None
+
+
+def run_serve(args):
+    from keras_seq2seq.serving.server import run_serve as serve
+
+    return serve(args)
+
+
+QUERY_CHUNK = 256
+
+
+def run_query(args):
+    if args.grpc:
+        from keras_seq2seq.serving.grpc_client import GrpcClient
+
+        client = GrpcClient(args.grpc, model=args.model, timeout=args.timeout)
+    else:
+        from keras_seq2seq.serving.rest_client import RestClient
+
+        client = RestClient(args.rest or "http://127.0.0.1:8501", model=args.model, timeout=args.timeout)
+    texts = args.texts or [line.rstrip("\r\n") for line in sys.stdin]
+    try:
+        for start in range(0, len(texts), QUERY_CHUNK):
+            for answer, score in client.predict_with_scores(texts[start : start + QUERY_CHUNK], version=args.version):
+                print(f"{answer}\t{score:.6g}" if args.scores and score is not None else answer)
+    finally:
+        getattr(client, "close", lambda: None)()
 
 
 def run_data(args):

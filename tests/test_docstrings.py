@@ -21,8 +21,14 @@ MODULES = [
     "keras_seq2seq.text.char_tokenizer",
     "keras_seq2seq.decoding.greedy",
     "keras_seq2seq.metrics",
+    "keras_seq2seq.export.models_config",
 ]
-NEEDS_ADDITION_PRESET = ["keras_seq2seq", "keras_seq2seq.models.preset"]
+NEEDS_ADDITION_PRESET = [
+    "keras_seq2seq",
+    "keras_seq2seq.models.preset",
+    "keras_seq2seq.export.saved_model",
+    "keras_seq2seq.export.op_check",
+]
 
 
 def _run_doctests(name):

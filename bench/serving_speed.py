@@ -1,0 +1,212 @@
+"""Serving speed: the embedded model server on loopback, beside direct in-process calls of the same SavedModel.
+
+Usage: python bench/serving_speed.py [--preset addition] [--seconds 3] [--max-requests 20000]
+
+Every request is one sentence. The server runs as `keras-seq2seq serve
+--embedded` in a process of its own (once without batching, once with
+`--enable_batching`: up to 32 requests per call, waiting at most 2 ms); the
+clients are threads of this process, each with its own REST or gRPC client.
+Each configuration runs for `--seconds` (at most `--max-requests` requests);
+the direct calls run the SavedModel's `serving_default` signature in this
+process, sequentially and from 32 threads, as many times as the server rows
+with the same number of clients. Latencies are per request, as the client sees them.
+"""
+
+import argparse
+import os
+import queue
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+CONCURRENCY = (1, 32)
+BATCHING_PARAMETERS = """max_batch_size { value: 32 }
+batch_timeout_micros { value: 2000 }
+max_enqueued_batches { value: 1000 }
+num_batch_threads { value: 2 }
+"""
+READY_SECONDS = 120
+
+
+def questions(count, seed=0):
+    rng = random.Random(seed)
+    return [f"{rng.randrange(1000)}+{rng.randrange(1000)}" for _ in range(count)]
+
+
+def measure(make_call, clients, seconds, max_requests, texts):
+    """`(requests, seconds, latencies)` of `clients` threads each calling `make_call()(text)` in a loop."""
+    latencies, lock = [], threading.Lock()
+    remaining = [max_requests]
+    barrier = threading.Barrier(clients + 1)
+    deadline = [0.0]
+
+    def worker(index):
+        call = make_call()
+        for text in texts[:3]:  # warm-up, not measured
+            call(text)
+        barrier.wait(READY_SECONDS)
+        own, position = [], index
+        while time.perf_counter() < deadline[0]:
+            with lock:
+                if remaining[0] <= 0:
+                    break
+                remaining[0] -= 1
+            text = texts[position % len(texts)]
+            position += clients
+            started = time.perf_counter()
+            call(text)
+            own.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(own)
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    deadline[0] = float("inf")  # until every client is warm
+    barrier.wait(READY_SECONDS)
+    started = time.perf_counter()
+    deadline[0] = started + seconds
+    for thread in threads:
+        thread.join(seconds + READY_SECONDS)
+    elapsed = time.perf_counter() - started
+    return len(latencies), elapsed, np.array(latencies)
+
+
+def start_server(base_path, rest_port, batching_file=None):
+    """`(process, grpc port)` of `keras-seq2seq serve --embedded` on loopback."""
+    argv = [
+        sys.executable, "-m", "keras_seq2seq.cli", "serve", "--embedded", "--host=127.0.0.1", "--port=0",
+        f"--rest_api_port={rest_port}", "--model_name=addition", f"--model_base_path={base_path}",
+        "--file_system_poll_wait_seconds=0",
+    ]
+    if batching_file:
+        argv += ["--enable_batching", f"--batching_parameters_file={batching_file}"]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    deadline = time.monotonic() + READY_SECONDS
+    seen, grpc_port = [], None
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            seen.append(lines.get(timeout=0.5))
+        except queue.Empty:
+            continue
+        match = re.search(r"Running gRPC ModelServer at 127\.0\.0\.1:(\d+)", seen[-1])
+        grpc_port = int(match[1]) if match else grpc_port
+        if grpc_port and "Exporting HTTP/REST API" in seen[-1]:
+            return process, grpc_port
+    process.kill()
+    raise SystemExit("the server did not start:\n" + "".join(seen))
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_server(process):
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(30)
+
+
+def row(name, clients, result):
+    count, elapsed, latencies = result
+    return {
+        "name": name,
+        "clients": clients,
+        "requests": count,
+        "rate": count / elapsed if elapsed else 0.0,
+        "p50": float(np.percentile(latencies, 50)) * 1e3 if count else float("nan"),
+        "p99": float(np.percentile(latencies, 99)) * 1e3 if count else float("nan"),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="addition")
+    parser.add_argument("--seconds", type=float, default=3.0, help="measuring time per configuration")
+    parser.add_argument("--max-requests", type=int, default=20000, help="request cap per configuration")
+    args = parser.parse_args()
+
+    import tensorflow as tf
+
+    from keras_seq2seq.export import export
+    from keras_seq2seq.serving import GrpcClient, RestClient
+
+    texts = questions(1000)
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        base_path = Path(folder) / "addition"
+        export(args.preset, base_path, version=1)
+        batching_file = Path(folder) / "batching.txt"
+        batching_file.write_text(BATCHING_PARAMETERS)
+
+        server_rows = {}
+        for batching in (False, True):
+            rest_port = free_port()
+            process, grpc_port = start_server(base_path, rest_port, batching_file if batching else None)
+            try:
+                RestClient(f"http://127.0.0.1:{rest_port}", args.preset, timeout=READY_SECONDS).predict(["1+1"])
+                clients = {
+                    "REST": lambda: RestClient(f"http://127.0.0.1:{rest_port}", args.preset, timeout=60).predict,
+                    "gRPC": lambda: GrpcClient(f"127.0.0.1:{grpc_port}", args.preset, timeout=60).predict,
+                }
+                for protocol, make_client in clients.items():
+                    for concurrency in CONCURRENCY:
+                        name = f"server {protocol}, {'batching' if batching else 'no batching'}"
+                        def make_call(make_client=make_client):
+                            predict = make_client()
+                            return lambda text: predict([text])
+
+                        result = measure(make_call, concurrency, args.seconds, args.max_requests, texts)
+                        server_rows[(protocol, batching, concurrency)] = row(name, concurrency, result)
+                        print(f"  measured {name}, {concurrency} clients", file=sys.stderr)
+            finally:
+                stop_server(process)
+
+        signature = tf.saved_model.load(str(base_path / "1")).signatures["serving_default"]
+
+        def direct():
+            return lambda text: signature(text=tf.constant([text]))["output"].numpy()
+
+        for concurrency in CONCURRENCY:
+            count = max(r["requests"] for key, r in server_rows.items() if key[2] == concurrency)
+            result = measure(direct, concurrency, args.seconds * 3, count, texts)
+            rows.append(row("direct signature call, in-process", concurrency, result))
+    rows += [server_rows[key] for key in sorted(server_rows, key=lambda k: (k[1], k[0], k[2]))]
+
+    print(f"\nserving speed: {args.preset}, one sentence per request, {os.cpu_count()} CPUs, "
+          f"{args.seconds:g} s per configuration")
+    print(f"{'configuration':<36} {'clients':>7} {'requests':>8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    for r in rows:
+        print(
+            f"{r['name']:<36} {r['clients']:>7} {r['requests']:>8} {r['rate']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f}"
+        )
+    sequential = rows[0]
+    print("\nratios")
+    for protocol in ("gRPC", "REST"):
+        batched = server_rows[(protocol, True, 32)]
+        print(f"  {protocol} with batching, 32 clients vs sequential direct single calls: "
+              f"{batched['rate'] / sequential['rate']:.2f}x requests/s")
+    for protocol in ("gRPC", "REST"):
+        single = server_rows[(protocol, False, 1)]
+        print(f"  serving overhead at p50, 1 client, {protocol}: {single['p50'] - sequential['p50']:+.2f} ms "
+              f"({single['p50']:.2f} ms served vs {sequential['p50']:.2f} ms direct)")
+
+
+if __name__ == "__main__":
+    main()

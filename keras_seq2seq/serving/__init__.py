@@ -1,0 +1,40 @@
+"""Serving: clients for TF Serving's REST and gRPC APIs, and an embedded stand-in for `tensorflow_model_server`.
+
+Example:
+>>> from keras_seq2seq.serving import RestClient
+>>> client = RestClient("http://127.0.0.1:8501", model="addition")
+>>> client.predict(["16+75", "52+607"])  # doctest: +SKIP
+['91', '659']
+
+`RestClient` needs only the standard library; `GrpcClient` and `ModelServer`
+import TensorFlow, so they load on first use.
+"""
+
+import importlib
+
+from keras_seq2seq.serving.errors import ServingConfigError, ServingError
+from keras_seq2seq.serving.rest_client import RestClient
+
+_LAZY = {
+    "GrpcClient": "keras_seq2seq.serving.grpc_client",
+    "ModelServer": "keras_seq2seq.serving.server",
+    "ModelConfig": "keras_seq2seq.serving.model_registry",
+    "BatchingOptions": "keras_seq2seq.serving.batching",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'keras_seq2seq.serving' has no attribute {name!r}")
+
+
+__all__ = [
+    "BatchingOptions",
+    "GrpcClient",
+    "ModelConfig",
+    "ModelServer",
+    "RestClient",
+    "ServingConfigError",
+    "ServingError",
+]

@@ -1,0 +1,105 @@
+"""A client of TF Serving's gRPC API (the real server or `keras-seq2seq serve`), on `tensorflow_serving.apis`."""
+
+import grpc
+import tensorflow as tf
+from google.protobuf import json_format
+from tensorflow.core.framework import tensor_pb2, tensor_shape_pb2, types_pb2
+from tensorflow_serving.apis import (
+    get_model_metadata_pb2,
+    get_model_status_pb2,
+    model_service_pb2_grpc,
+    predict_pb2,
+    prediction_service_pb2_grpc,
+)
+
+from keras_seq2seq.serving.errors import ServingError
+
+INPUT_NAME, OUTPUT_NAME, SCORE_NAME = "text", "output", "score"
+_JSON_OPTIONS = dict(always_print_fields_with_no_presence=True, preserving_proto_field_name=True)
+
+
+class GrpcClient:
+    """Asks `model` on the server at `target` ("host:port"); every call waits at most `timeout` seconds.
+
+    Errors are `ServingError`s with the server's message and `grpc.StatusCode`
+    (UNAVAILABLE when the server cannot be reached, DEADLINE_EXCEEDED when it
+    does not answer in time). Use as a context manager, or `close()` it.
+    """
+
+    def __init__(self, target="127.0.0.1:8500", model="addition", timeout=10):
+        self.target, self.model, self.timeout = target, model, timeout
+        options = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
+        self._channel = grpc.insecure_channel(target, options=options)
+        self._predictions = prediction_service_pb2_grpc.PredictionServiceStub(self._channel)
+        self._models = model_service_pb2_grpc.ModelServiceStub(self._channel)
+
+    def predict(self, texts, version=None):
+        """The decoded answer to each text (a str, or a list of str or bytes)."""
+        return [answer for answer, _ in self.predict_with_scores(texts, version)]
+
+    def predict_with_scores(self, texts, version=None):
+        """`[(answer, score), ...]`: each answer with its score (None if the model gives none)."""
+        texts = [texts] if isinstance(texts, (str, bytes)) else list(texts)
+        if not texts:
+            return []
+        request = predict_pb2.PredictRequest()
+        self._spec(request.model_spec, version)
+        request.model_spec.signature_name = "serving_default"
+        shape = tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=len(texts))])
+        strings = [text if isinstance(text, bytes) else text.encode("utf-8") for text in texts]
+        request.inputs[INPUT_NAME].CopyFrom(
+            tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING, tensor_shape=shape, string_val=strings)
+        )
+        response = self._call(self._predictions.Predict, request)
+        if OUTPUT_NAME not in response.outputs:
+            outputs = sorted(response.outputs)
+            raise ServingError(f"the answer has no {OUTPUT_NAME!r} output: {outputs}", server=self.target)
+        answers = [value.decode("utf-8", "replace") for value in tf.make_ndarray(response.outputs[OUTPUT_NAME]).ravel()]
+        if SCORE_NAME in response.outputs:
+            scores = [float(score) for score in tf.make_ndarray(response.outputs[SCORE_NAME]).ravel()]
+        else:
+            scores = [None] * len(answers)
+        return list(zip(answers, scores))
+
+    def metadata(self, version=None):
+        """The model's metadata, shaped as the REST API's: `{"model_spec": ..., "metadata": {"signature_def": ...}}`."""
+        request = get_model_metadata_pb2.GetModelMetadataRequest(metadata_field=["signature_def"])
+        self._spec(request.model_spec, version)
+        response = self._call(self._predictions.GetModelMetadata, request)
+        signatures = get_model_metadata_pb2.SignatureDefMap()
+        response.metadata["signature_def"].Unpack(signatures)
+        return {
+            "model_spec": json_format.MessageToDict(response.model_spec, **_JSON_OPTIONS),
+            "metadata": {"signature_def": json_format.MessageToDict(signatures, **_JSON_OPTIONS)},
+        }
+
+    def status(self, version=None):
+        """The model's version states, shaped as the REST API's: `{"model_version_status": [...]}`."""
+        request = get_model_status_pb2.GetModelStatusRequest()
+        self._spec(request.model_spec, version)
+        return json_format.MessageToDict(self._call(self._models.GetModelStatus, request), **_JSON_OPTIONS)
+
+    def close(self):
+        self._channel.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def _spec(self, spec, version):
+        spec.name = self.model
+        if version is not None:
+            spec.version.value = int(version)
+
+    def _call(self, method, request):
+        try:
+            return method(request, timeout=self.timeout)
+        except grpc.RpcError as error:
+            code, details = error.code(), error.details() or ""
+            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+                details = f"the model server at {self.target} did not answer within {self.timeout} s"
+            elif code == grpc.StatusCode.UNAVAILABLE and ("connect" in details.lower() or "refused" in details.lower()):
+                details = f"cannot reach the model server at {self.target}: {details}"
+            raise ServingError(details, status=code, server=self.target) from None

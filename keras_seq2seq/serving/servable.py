@@ -1,0 +1,210 @@
+"""One loaded model version: its SignatureDefs, request checks as TF Serving makes them, and signature calls."""
+
+import concurrent.futures
+import itertools
+import logging
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.python.saved_model import loader_impl
+from tensorflow_serving.apis import prediction_log_pb2
+
+from keras_seq2seq.serving.batching import Batcher
+from keras_seq2seq.serving.errors import CODE_NAMES, ServerError, invalid_argument
+
+log = logging.getLogger("keras_seq2seq.serving")
+
+DEFAULT_SIGNATURE = "serving_default"
+SERVE_TAG = "serve"
+WARMUP_FILE = Path("assets.extra") / "tf_serving_warmup_requests"
+MAX_WARMUP_RECORDS = 1000
+
+
+class Servable:
+    """A SavedModel version loaded with `tf.saved_model.load`, warmed up with its warm-up records.
+
+    `submit(signature_name, inputs)` checks a request (raising `ServerError`)
+    and returns a `concurrent.futures.Future` of its outputs, computed on
+    `executor` or, with batching, merged with concurrent requests.
+    `calls` counts the calls of signatures (warm-up included).
+    """
+
+    def __init__(self, name, version, path, executor, batching=None, on_batch=None):
+        self.name, self.version, self.path = name, version, Path(path)
+        self.calls = 0
+        self._executor = executor
+        self._batching, self._on_batch = batching, on_batch
+        self._batchers = {}
+        self._lock = threading.Lock()
+        saved_model = loader_impl.parse_saved_model(str(self.path))
+        meta_graphs = [graph for graph in saved_model.meta_graphs if SERVE_TAG in graph.meta_info_def.tags]
+        if not meta_graphs:
+            raise ValueError(f"{self.path} has no MetaGraph tagged {SERVE_TAG!r}")
+        self.signature_defs = meta_graphs[0].signature_def
+        self._module = tf.saved_model.load(str(self.path), tags=[SERVE_TAG])
+        self._functions = dict(self._module.signatures)
+        self._warm_up()
+
+    def signature(self, signature_name):
+        """`(name, SignatureDef)`; FAILED_PRECONDITION as in TF Serving's Predict when it does not exist."""
+        name = signature_name or DEFAULT_SIGNATURE
+        if name not in self.signature_defs or name not in self._functions:
+            raise ServerError("FAILED_PRECONDITION", f'Serving signature key "{name}" not found.')
+        return name, self.signature_defs[name]
+
+    def submit(self, signature_name, inputs, output_filter=()):
+        """Checks `inputs` ({alias: numpy array}) against the signature; a Future of {alias: numpy array}."""
+        name, signature = self.signature(signature_name)
+        inputs = check_inputs(signature, inputs)
+        aliases = check_output_filter(signature, output_filter)
+        if self._batching is None:
+            future = self._executor.submit(self.call, name, inputs)
+        else:
+            future = self._batcher(name).submit(inputs)
+        if not aliases:
+            return future
+        return _then(future, lambda outputs: {alias: outputs[alias] for alias in aliases})
+
+    def call(self, signature_name, inputs):
+        """Runs the signature on checked inputs now; `ServerError` with TensorFlow's status and message."""
+        signature = self.signature_defs[signature_name]
+        tensors = {
+            alias: tf.constant(value, dtype=tf.dtypes.as_dtype(signature.inputs[alias].dtype))
+            for alias, value in inputs.items()
+        }
+        with self._lock:
+            self.calls += 1
+        try:
+            outputs = self._functions[signature_name](**tensors)
+        except tf.errors.OpError as error:
+            raise ServerError(CODE_NAMES[error.error_code], clean_tf_message(error.message)) from None
+        except (TypeError, ValueError) as error:
+            raise invalid_argument(str(error)) from None
+        return {alias: value.numpy() for alias, value in outputs.items()}
+
+    def close(self):
+        """Stops the batch threads once what they hold has run."""
+        for batcher in list(self._batchers.values()):
+            batcher.close()
+
+    def _batcher(self, signature_name):
+        with self._lock:
+            if signature_name not in self._batchers:
+                self._batchers[signature_name] = Batcher(
+                    lambda inputs: self.call(signature_name, inputs),
+                    self._batching,
+                    name=f"batch-{self.name}-{self.version}",
+                    on_batch=None if self._on_batch is None else lambda rows: self._on_batch(self.name, rows),
+                )
+            return self._batchers[signature_name]
+
+    def _warm_up(self):
+        """Replays `assets.extra/tf_serving_warmup_requests`; a record that fails fails the load, as in TF Serving."""
+        path = self.path / WARMUP_FILE
+        if not path.is_file():
+            return
+        records = tf.data.TFRecordDataset(str(path)).as_numpy_iterator()
+        for record in itertools.islice(records, MAX_WARMUP_RECORDS):
+            entry = prediction_log_pb2.PredictionLog.FromString(record)
+            if entry.WhichOneof("log_type") != "predict_log":
+                continue
+            request = entry.predict_log.request
+            name, signature = self.signature(request.model_spec.signature_name)
+            inputs = {alias: tf.make_ndarray(proto) for alias, proto in request.inputs.items()}
+            self.call(name, check_inputs(signature, inputs))
+
+
+def check_inputs(signature, inputs):
+    """The inputs as arrays of the signature's dtypes; INVALID_ARGUMENT naming what does not fit."""
+    expected, given = set(signature.inputs), set(inputs)
+    if given != expected:
+        raise invalid_argument(
+            f"input size does not match signature: {len(given)}!={len(expected)} "
+            f"len({{{','.join(sorted(given))}}}) != len({{{','.join(sorted(expected))}}}). "
+            f"Sent extra: {{{','.join(sorted(given - expected))}}}. "
+            f"Missing but required: {{{','.join(sorted(expected - given))}}}."
+        )
+    checked = {}
+    for index, alias in enumerate(sorted(expected)):
+        info, value = signature.inputs[alias], np.asarray(inputs[alias])
+        want = tf.dtypes.as_dtype(info.dtype)
+        got = tf.string if value.dtype.kind in "OSU" else _as_dtype(value.dtype)
+        if got != want:
+            raise invalid_argument(
+                f"Expects arg[{index}] to be {_dtype_name(want)} but {_dtype_name(got)} is provided (input '{alias}')"
+            )
+        shape = tf.TensorShape(info.tensor_shape)
+        if not shape.is_compatible_with(value.shape):
+            raise invalid_argument(
+                f"input '{alias}' has shape {_shape_string(value.shape)}, which does not fit "
+                f"the signature's shape {_shape_string(shape.as_list() if shape.rank is not None else None)}"
+            )
+        if value.dtype.kind == "U":
+            value = np.vectorize(lambda text: text.encode("utf-8"), otypes=[object])(value)
+        checked[alias] = value
+    return checked
+
+
+def check_output_filter(signature, output_filter):
+    """The requested output aliases (empty for all), checked as TF Serving checks them."""
+    seen = []
+    for alias in output_filter:
+        if alias not in signature.outputs:
+            raise invalid_argument(
+                f"output tensor alias not found in signature: {alias} Outputs expected to be in the set "
+                f"{{{','.join(sorted(signature.outputs))}}}."
+            )
+        if alias in seen:
+            raise invalid_argument(f"duplicate output tensor alias: {alias}")
+        seen.append(alias)
+    return seen
+
+
+def clean_tf_message(message):
+    """TensorFlow's message as a session gives it: without eager execution's header and `[Op:...]` trailer."""
+    header = r"^Graph execution error:\s*Detected at node .*?<stack traces unavailable>\s*"
+    message = re.sub(header, "", message, flags=re.S)
+    return re.sub(r"\s*\[Op:[^\]]*\]\s*$", "", message)
+
+
+def _as_dtype(numpy_dtype):
+    try:
+        return tf.dtypes.as_dtype(numpy_dtype)
+    except TypeError:
+        raise invalid_argument(f"inputs of type {numpy_dtype} are not supported") from None
+
+
+def _dtype_name(dtype):
+    """TensorFlow's DataTypeString: "string", "float", "int32", ..."""
+    return _DATA_TYPE_NAMES.get(dtype, dtype.name)
+
+
+_DATA_TYPE_NAMES = {tf.float32: "float", tf.float64: "double", tf.string: "string"}
+
+
+def _shape_string(shape):
+    if shape is None:
+        return "[?]"
+    return "[" + ",".join("-1" if size is None else str(size) for size in shape) + "]"
+
+
+def _then(future, function):
+    """A Future of `function(future.result())`."""
+    result = concurrent.futures.Future()
+
+    def done(source):
+        if source.cancelled():
+            result.cancel()
+        elif source.exception() is not None:
+            result.set_exception(source.exception())
+        else:
+            try:
+                result.set_result(function(source.result()))
+            except Exception as error:  # noqa: BLE001 (handed to the waiting request)
+                result.set_exception(error)
+
+    future.add_done_callback(done)
+    return result
