@@ -23,6 +23,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = ("data", "decoding", "export", "layers", "models", "serving", "text")
 _ATTRIBUTES = {
+    "AttentionSeq2Seq": "keras_seq2seq.models",
     "Seq2Seq": "keras_seq2seq.models",
     "PeekySeq2Seq": "keras_seq2seq.models",
     "from_preset": "keras_seq2seq.models",
@@ -39,6 +40,7 @@ def __getattr__(name):
 
 
 __all__ = [
+    "AttentionSeq2Seq",
     "InputError",
     "PeekySeq2Seq",
     "PresetError",

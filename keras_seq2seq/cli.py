@@ -82,7 +82,7 @@ def build_parser():
     config.set_defaults(run=run_models_config)
 
     data = commands.add_parser("data", help="write generated task pairs as TSV")
-    data.add_argument("task", choices=["addition"])
+    data.add_argument("task", choices=["addition", "date"])
     data.add_argument("--count", type=int, default=10000)
     data.add_argument("--seed", type=int, default=0)
     data.add_argument("--split", choices=["train", "held_out"], default="held_out")
@@ -220,9 +220,10 @@ def run_query(args):
 
 
 def run_data(args):
-    from keras_seq2seq.data import addition_pairs, write_pairs
+    from keras_seq2seq.data import addition_pairs, date_pairs, write_pairs
 
-    sources, targets = addition_pairs(args.count, seed=args.seed, split=args.split)
+    generate = {"addition": addition_pairs, "date": date_pairs}[args.task]
+    sources, targets = generate(args.count, seed=args.seed, split=args.split)
     try:
         write_pairs(sys.stdout if args.output == "-" else args.output, sources, targets)
     except OSError as error:

@@ -38,6 +38,9 @@ SCHEMA = {
         "reverse_source": (True, bool),
         "max_source_length": (None, int),
         "max_target_length": (None, int),
+        # AttentionSeq2Seq only ("dot" or "additive"; peeky false): left unset for the other models.
+        "score": (None, str),
+        "peeky": (None, bool),
     },
     "training": {
         "epochs": (25, int),

@@ -5,13 +5,16 @@ import time
 
 import keras
 
-from keras_seq2seq.data import addition, addition_pairs, load_pairs, pairs_dataset
+from keras_seq2seq.data import addition, addition_pairs, date_pairs, dates, load_pairs, pairs_dataset
 from keras_seq2seq.errors import RecipeError
-from keras_seq2seq.models import PeekySeq2Seq, Seq2Seq, save_preset
+from keras_seq2seq.layers.attention_decoder import SCORES
+from keras_seq2seq.models import AttentionSeq2Seq, PeekySeq2Seq, Seq2Seq, save_preset
 from keras_seq2seq.models.preset import check_new_folder
 from keras_seq2seq.text import CharTokenizer
 
-MODEL_CLASSES = {"Seq2Seq": Seq2Seq, "PeekySeq2Seq": PeekySeq2Seq}
+MODEL_CLASSES = {"Seq2Seq": Seq2Seq, "PeekySeq2Seq": PeekySeq2Seq, "AttentionSeq2Seq": AttentionSeq2Seq}
+# Recipe model keys that only some classes take; unset (None) keys are not passed on.
+CLASS_ONLY_OPTIONS = {"score": AttentionSeq2Seq, "peeky": AttentionSeq2Seq}
 
 
 def load_data(data, seed):
@@ -21,8 +24,15 @@ def load_data(data, seed):
         validation = addition_pairs(data["validation_size"], seed=seed + 1, split="held_out")
         lengths = (addition.MAX_SOURCE_LENGTH, addition.MAX_TARGET_LENGTH)
         return train, validation, addition.VOCABULARY, lengths
+    if data["task"] == "date":
+        if data["balance_digits"]:
+            raise RecipeError("balance_digits applies only to the addition task")
+        train = date_pairs(data["train_size"], seed, "train")
+        validation = date_pairs(data["validation_size"], seed=seed + 1, split="held_out")
+        lengths = (dates.MAX_SOURCE_LENGTH, dates.MAX_TARGET_LENGTH)
+        return train, validation, dates.VOCABULARY, lengths
     if data["task"] is not None:
-        raise RecipeError(f"unknown task {data['task']!r} (known: addition)")
+        raise RecipeError(f"unknown task {data['task']!r} (known: addition, date)")
     if data["train_tsv"] is None or data["validation_tsv"] is None:
         raise RecipeError("data needs either a task or both train_tsv and validation_tsv")
     train, validation = load_pairs(data["train_tsv"]), load_pairs(data["validation_tsv"])
@@ -38,6 +48,13 @@ def build_model(recipe, vocabulary, lengths, steps_per_epoch):
     class_name = options.pop("class_name")
     if class_name not in MODEL_CLASSES:
         raise RecipeError(f"unknown model class {class_name!r} (known: {', '.join(MODEL_CLASSES)})")
+    for key, owner in CLASS_ONLY_OPTIONS.items():
+        if options.get(key, None) is None:
+            options.pop(key, None)
+        elif not issubclass(MODEL_CLASSES[class_name], owner):
+            raise RecipeError(f"model.{key} is for {owner.__name__} only, not {class_name}")
+    if options.get("score", "dot") not in SCORES:
+        raise RecipeError(f"model.score must be one of {', '.join(SCORES)}, got {options['score']!r}")
     options["max_source_length"] = options["max_source_length"] or lengths[0]
     options["max_target_length"] = options["max_target_length"] or lengths[1]
     model = MODEL_CLASSES[class_name](tokenizer=CharTokenizer(vocabulary), name=recipe["name"], **options)

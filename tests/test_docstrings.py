@@ -9,13 +9,16 @@ from keras_seq2seq.models.preset import zoo_names
 
 MODULES = [
     "keras_seq2seq.data.addition",
+    "keras_seq2seq.data.dates",
     "keras_seq2seq.data.pipeline",
     "keras_seq2seq.data.tsv",
+    "keras_seq2seq.layers.attention_decoder",
     "keras_seq2seq.layers.decoder",
     "keras_seq2seq.layers.fused_lstm",
     "keras_seq2seq.layers.length_aware_reverse",
     "keras_seq2seq.layers.peeky_decoder",
     "keras_seq2seq.layers.text_encoder",
+    "keras_seq2seq.models.attention_seq2seq",
     "keras_seq2seq.models.peeky_seq2seq",
     "keras_seq2seq.models.seq2seq",
     "keras_seq2seq.text.char_tokenizer",

@@ -16,7 +16,11 @@ class Decoder(keras.layers.Layer):
     `step(token_ids, decoding_state) -> (logits, decoding_state)` advances one token.
 
     Subclasses change what the decoder sees through `context` (what is fed to
-    every step) and nothing else: see `PeekyDecoder`.
+    every step): see `PeekyDecoder`. A decoder that reads the encoder's outputs
+    at every step (`AttentionDecoder`) sets `uses_encoder_outputs = True`, gets
+    `encoder_outputs` `[batch, source_steps, d]` and `encoder_mask` `[batch, source_steps]`
+    in `call` and `start`, and changes what the affine layer sees through
+    `output_features`; the other decoders take these arguments and ignore them.
 
     Example:
     >>> decoder = Decoder(vocabulary_size=15, embedding_dim=16, hidden_dim=32)
@@ -37,43 +41,71 @@ class Decoder(keras.layers.Layer):
         self.lstm = FusedLSTM(hidden_dim, name="lstm")
         self.affine = keras.layers.Dense(vocabulary_size, name="affine")
 
+    # Whether `call` and `start` need the encoder's outputs and mask (see `Seq2Seq`).
+    uses_encoder_outputs = False
+
     def context(self, state):
         """What every step sees besides its token: nothing for the plain decoder."""
         return None
 
-    def build(self, decoder_ids_shape, state_shape):
+    def build(self, decoder_ids_shape, state_shape, encoder_outputs_shape=None, encoder_mask_shape=None):
         # As in TextEncoder.build: explicit builds give every variable a unique name.
         context_shape = self.context(state_shape)  # the shape of whatever `context` picks
         self.embedding.build(decoder_ids_shape)
         self.lstm.build((*decoder_ids_shape, self.embedding_dim), context_shape)
-        context_dim = 0 if context_shape is None else context_shape[-1]
-        self.affine.build((*decoder_ids_shape, self.hidden_dim + context_dim))
+        self.affine.build((*decoder_ids_shape, self.output_features_dim(context_shape, encoder_outputs_shape)))
 
-    def call(self, decoder_ids, state):
+    def output_features_dim(self, context_shape, encoder_outputs_shape=None):
+        """Width of `output_features`, the affine layer's input."""
+        return self.hidden_dim + (0 if context_shape is None else context_shape[-1])
+
+    def memory(self, state, encoder_outputs=None, encoder_mask=None):
+        """What stays the same at every step of a sequence: the context, and the encoder outputs if given."""
+        memory = {}
         context = self.context(state)
+        if context is not None:
+            memory["context"] = context
+        if encoder_outputs is not None:
+            memory["encoder_outputs"] = encoder_outputs
+            if encoder_mask is None:
+                encoder_mask = ops.ones(ops.shape(encoder_outputs)[:2], dtype="bool")
+            memory["encoder_mask"] = ops.cast(encoder_mask, "bool")
+        return memory
+
+    def output_features(self, outputs, memory):
+        """The affine layer's input from the LSTM outputs of one step or of every step.
+
+        `outputs` is `[batch, hidden_dim]` (from `step`, whose decoding state holds
+        the memory) or `[batch, steps, hidden_dim]` (from `call`).
+        """
+        return _with_context(outputs, memory.get("context"))
+
+    def lstm_outputs(self, decoder_ids, state, memory):
+        """The teacher-forced LSTM outputs `[batch, steps, hidden_dim]`."""
         sequence, _ = self.lstm(
             self.embedding(decoder_ids),
-            constant_inputs=context,
+            constant_inputs=memory.get("context"),
             mask=ops.not_equal(decoder_ids, 0),
             initial_state=state,
         )
-        return self.affine(_with_context(sequence, context))
+        return sequence
 
-    def start(self, state):
-        """The decoding state for `step`, from the encoder state `[h, c]`."""
-        decoding_state = {"h": state[0], "c": state[1]}
-        context = self.context(state)
-        if context is not None:
-            decoding_state["context"] = context
-            decoding_state["context_gates"] = self.lstm.constant_gates(context)
+    def call(self, decoder_ids, state, encoder_outputs=None, encoder_mask=None):
+        memory = self.memory(state, encoder_outputs, encoder_mask)
+        return self.affine(self.output_features(self.lstm_outputs(decoder_ids, state, memory), memory))
+
+    def start(self, state, encoder_outputs=None, encoder_mask=None):
+        """The decoding state for `step`, from the encoder state `[h, c]` (and outputs, if used)."""
+        decoding_state = {"h": state[0], "c": state[1], **self.memory(state, encoder_outputs, encoder_mask)}
+        if "context" in decoding_state:
+            decoding_state["context_gates"] = self.lstm.constant_gates(decoding_state["context"])
         return decoding_state
 
     def step(self, token_ids, decoding_state):
         """Logits `[batch, vocabulary_size]` for the token after `token_ids` `[batch]`."""
-        context = decoding_state.get("context")
         gates = self.lstm.project(self.embedding(token_ids), decoding_state.get("context_gates"))
         h, (h, c) = self.lstm.step(gates, [decoding_state["h"], decoding_state["c"]])
-        logits = self.affine(_with_context(h, context))
+        logits = self.affine(self.output_features(h, decoding_state))
         return logits, {**decoding_state, "h": h, "c": c}
 
     def get_config(self):

@@ -42,8 +42,11 @@ class Seq2Seq(keras.Model):
         reverse_source=False,
         max_source_length=32,
         max_target_length=32,
+        _decoder_options=None,
         **kwargs,
     ):
+        # `_decoder_options`: extra arguments of `decoder_class`, for subclasses to pass
+        # their own arguments on (see `AttentionSeq2Seq`); they save them in their config.
         vocabulary_size = tokenizer.vocabulary_size
         # === Layers ===
         encoder = TextEncoder(
@@ -54,13 +57,15 @@ class Seq2Seq(keras.Model):
             reverse=reverse_source,
             name="encoder",
         )
-        decoder = self.decoder_class(vocabulary_size, embedding_dim, hidden_dim, name="decoder")
+        decoder = self.decoder_class(
+            vocabulary_size, embedding_dim, hidden_dim, name="decoder", **(_decoder_options or {})
+        )
 
         # === Functional Model ===
         source_ids = keras.Input(shape=(None,), dtype="int32", name="source_ids")
         decoder_ids = keras.Input(shape=(None,), dtype="int32", name="decoder_ids")
-        _, state = encoder(source_ids)
-        logits = decoder(decoder_ids, state)
+        state, encoder_outputs = encode(encoder, decoder, source_ids)
+        logits = decoder(decoder_ids, state, **encoder_outputs)
         super().__init__(
             inputs={"source_ids": source_ids, "decoder_ids": decoder_ids}, outputs=logits, **kwargs
         )
@@ -97,10 +102,10 @@ class Seq2Seq(keras.Model):
 
         `ids` is `[batch, max_target_length + 1]`: the answer, its end id, then 0.
         """
-        _, state = self.encoder(source_ids)
+        state, encoder_outputs = encode(self.encoder, self.decoder, source_ids)
         return greedy_search(
             self.decoder.step,
-            self.decoder.start(state),
+            self.decoder.start(state, **encoder_outputs),
             batch_size=keras.ops.shape(source_ids)[0],
             start_id=START_ID,
             end_id=END_ID,
@@ -166,3 +171,16 @@ class Seq2Seq(keras.Model):
         from keras_seq2seq.models.preset import save_preset
 
         save_preset(self, path)
+
+
+def encode(encoder, decoder, source_ids):
+    """Runs `encoder`; returns its final state `[h, c]` and the keyword arguments it gives `decoder`.
+
+    These are `{"encoder_outputs": [batch, source_steps, hidden], "encoder_mask": [batch, source_steps]}`
+    for a decoder that reads them (`decoder.uses_encoder_outputs`), else `{}`.
+    """
+    outputs, state = encoder(source_ids)
+    if not decoder.uses_encoder_outputs:
+        return state, {}
+    mask, _ = encoder.compute_mask(source_ids)
+    return state, {"encoder_outputs": outputs, "encoder_mask": mask}

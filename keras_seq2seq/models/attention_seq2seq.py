@@ -1,0 +1,74 @@
+"""`AttentionSeq2Seq`: `Seq2Seq` whose decoder attends over every encoder output."""
+
+import keras
+import numpy as np
+
+from keras_seq2seq.errors import InputError
+from keras_seq2seq.layers import AttentionDecoder
+from keras_seq2seq.models.seq2seq import Seq2Seq, encode
+
+
+@keras.saving.register_keras_serializable(package="keras_seq2seq")
+class AttentionSeq2Seq(Seq2Seq):
+    """A `Seq2Seq` whose decoder is an `AttentionDecoder`; same inputs and outputs.
+
+    `score` is `"dot"` (Luong, `h_t . W e_s`) or `"additive"` (Bahdanau,
+    `v . tanh(W1 h_t + W2 e_s)`); `peeky=True` also feeds the encoder's final `h`
+    to every decoder step, as `PeekySeq2Seq` does. The other arguments are `Seq2Seq`'s.
+    `attention_weights(texts)` gives what each output character looked at.
+
+    Example:
+    >>> from keras_seq2seq.text import CharTokenizer
+    >>> model = AttentionSeq2Seq(tokenizer=CharTokenizer(list("0123456789+")), hidden_dim=16,
+    ...                          score="additive", reverse_source=True,
+    ...                          max_source_length=7, max_target_length=4)
+    >>> model.decoder.__class__.__name__, model.decoder.score
+    ('AttentionDecoder', 'additive')
+    >>> [w.shape for w in model.attention_weights(["1+2"], targets=["3"])]  # 2 rows: "3", then the end
+    [(2, 3)]
+    """
+
+    decoder_class = AttentionDecoder
+
+    def __init__(self, tokenizer, score="dot", peeky=False, **kwargs):
+        super().__init__(tokenizer, _decoder_options={"score": score, "peeky": peeky}, **kwargs)
+        self.score = score
+        self.peeky = peeky
+
+    def attention_weights(self, texts, targets=None):
+        """The attention weights of each text, as a list of NumPy arrays `[len(target) + 1, len(text)]`.
+
+        Row t holds the weights over the source characters, in the text's own
+        order (also when `reverse_source=True`), while the decoder predicts
+        character t of the target (the last row: the end). The targets default to
+        the model's own greedy answers (`generate`); give `targets` to see the
+        attention under teacher forcing instead. Every row sums to 1.
+        """
+        if isinstance(texts, (str, bytes)):
+            raise InputError("attention_weights() takes a list of strings, not a single string")
+        texts = [self.tokenizer.check(text, self.max_source_length) for text in texts]
+        if targets is None:
+            targets = self.generate(texts)
+        else:
+            if len(targets) != len(texts):
+                raise InputError(f"{len(texts)} texts but {len(targets)} targets")
+            targets = [self.tokenizer.check(target, self.max_target_length) for target in targets]
+        if not texts:
+            return []
+        source_ids = self.tokenizer.encode(texts, self.max_source_length)
+        width = max(len(target) for target in targets) + 1
+        decoder_ids = self.tokenizer.encode(targets, width, add_start=True)
+        state, encoder_outputs = encode(self.encoder, self.decoder, source_ids)
+        weights = keras.ops.convert_to_numpy(self.decoder.attention_weights(decoder_ids, state, **encoder_outputs))
+        result = []
+        for text, target, text_weights in zip(texts, targets, weights):
+            text_weights = text_weights[: len(target) + 1, : len(text)]
+            if self.reverse_source:  # the encoder read the text backwards: map its steps back
+                text_weights = text_weights[:, ::-1]
+            result.append(np.ascontiguousarray(text_weights))
+        return result
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"score": self.score, "peeky": self.peeky})
+        return config
