@@ -62,17 +62,20 @@ def build_parser():
     evaluate.add_argument("--preset", required=True, help="zoo name or preset folder")
     evaluate.add_argument("--data", required=True, help="TSV file of source<TAB>target lines")
     evaluate.add_argument("--batch-size", type=int, default=1024)
+    evaluate.add_argument("--beam-width", type=int, default=1, help="beam search width (default 1: greedy)")
     evaluate.set_defaults(run=run_evaluate)
 
     predict = commands.add_parser("predict", help="answer each TEXT, or each line of standard input")
     predict.add_argument("--preset", required=True, help="zoo name or preset folder")
     predict.add_argument("texts", nargs="*", metavar="TEXT")
+    predict.add_argument("--beam-width", type=int, default=1, help="beam search width (default 1: greedy)")
     predict.set_defaults(run=run_predict)
 
     export = commands.add_parser("export", help="write a preset as a SavedModel for TF Serving")
     export.add_argument("--preset", required=True, help="zoo name or preset folder")
     export.add_argument("--base-path", required=True, help="model base path; the version folder goes inside")
     export.add_argument("--version", type=int, help="version number (default: one more than the highest)")
+    export.add_argument("--beam-width", type=int, default=1, help="beam search width (default 1: greedy)")
     export.set_defaults(run=run_export)
 
     config = commands.add_parser("models-config", help="write TF Serving's models.config for a folder of exports")
@@ -159,7 +162,7 @@ def run_evaluate(args):
 
     sources, targets = ks.data.load_pairs(args.data)
     model = ks.from_preset(args.preset)
-    answers = model.generate(sources, batch_size=args.batch_size, progress=True)
+    answers = model.generate(sources, batch_size=args.batch_size, progress=True, beam_width=args.beam_width)
     right = sum(answer == target for answer, target in zip(answers, targets))
     print(f"exact match: {right / len(targets):.2%} ({right}/{len(targets)}) on {args.data}")
 
@@ -169,14 +172,14 @@ def run_predict(args):
 
     model = ks.from_preset(args.preset)
     texts = args.texts or [line.rstrip("\r\n") for line in sys.stdin]
-    for answer in model.generate(texts, progress=len(texts) > 10000):
+    for answer in model.generate(texts, progress=len(texts) > 10000, beam_width=args.beam_width):
         print(answer)
 
 
 def run_export(args):
     from keras_seq2seq.export import export
 
-    print(f"exported {export(args.preset, args.base_path, version=args.version)}")
+    print(f"exported {export(args.preset, args.base_path, version=args.version, beam_width=args.beam_width)}")
 
 
 def run_models_config(args):

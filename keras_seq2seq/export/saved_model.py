@@ -21,7 +21,7 @@ from keras_seq2seq.text.char_tokenizer import PAD_ID, UNKNOWN_ID
 INPUT_NAME = "text"
 
 
-def serving_function(model):
+def serving_function(model, beam_width=1):
     """The exported graph: `serve(text [batch] string) -> {"output": string, "score": float}`."""
     tokenizer, limit = model.tokenizer, model.max_source_length
 
@@ -42,7 +42,7 @@ def serving_function(model):
         ]
         with tf.control_dependencies(checks):
             source_ids = ids.to_tensor(default_value=PAD_ID, shape=[None, limit])
-        output_ids, scores = model.decode_ids(source_ids)
+        output_ids, scores = model.decode_ids(source_ids, beam_width=beam_width)
         return {"output": tokenizer.detokenize(output_ids), "score": scores}
 
     return serve
@@ -56,8 +56,10 @@ def next_version(base_path):
     return max((int(p.name) for p in base_path.iterdir() if p.is_dir() and p.name.isdigit()), default=0) + 1
 
 
-def export(model_or_preset, base_path, version=None, warmup_texts=None):
+def export(model_or_preset, base_path, version=None, warmup_texts=None, beam_width=1):
     """Exports a model (or a preset name or folder) to `base_path/<version>/`; returns that path.
+
+    The graph decodes greedily, or with beam search when `beam_width` > 1.
 
     The version folder appears whole or not at all: the SavedModel is written to
     a hidden staging folder (TF Serving ignores names that are not integers),
@@ -75,6 +77,8 @@ def export(model_or_preset, base_path, version=None, warmup_texts=None):
     model = model_or_preset if isinstance(model_or_preset, Seq2Seq) else load_preset(model_or_preset)
     base_path = Path(base_path)
     version = next_version(base_path) if version is None else int(version)
+    if beam_width < 1:
+        raise InputError(f"beam width must be at least 1, got {beam_width}")
     if version < 1:
         raise InputError(f"version must be a positive integer, got {version}")
     target = base_path / str(version)
@@ -88,7 +92,7 @@ def export(model_or_preset, base_path, version=None, warmup_texts=None):
         archive = keras.export.ExportArchive()
         archive.track(model)
         signature = [tf.TensorSpec([None], tf.string, name=INPUT_NAME)]
-        archive.add_endpoint("serving_default", serving_function(model), input_signature=signature)
+        archive.add_endpoint("serving_default", serving_function(model, beam_width), input_signature=signature)
         archive.write_out(str(staging), verbose=False)
         check_stock_serving_ops(staging)
         write_warmup_requests(staging, base_path.name, warmup_texts or default_warmup_texts(model))

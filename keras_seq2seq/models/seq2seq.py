@@ -6,7 +6,7 @@ import keras
 import tensorflow as tf
 from tqdm import tqdm
 
-from keras_seq2seq.decoding import greedy_search
+from keras_seq2seq.decoding import beam_search, greedy_search
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.layers import Decoder, TextEncoder
 from keras_seq2seq.metrics import ExactMatch, MaskedAccuracy, masked_loss
@@ -80,7 +80,7 @@ class Seq2Seq(keras.Model):
         self.reverse_source = reverse_source
         self.max_source_length = max_source_length
         self.max_target_length = max_target_length
-        self._decode_function = None
+        self._decode_functions = _DecodeFunctions()
 
     def compile(self, optimizer="adam", loss=None, metrics=None, jit_compile=True, **kwargs):
         """Defaults: masked loss, masked token accuracy and exact match, and XLA.
@@ -97,24 +97,30 @@ class Seq2Seq(keras.Model):
             **kwargs,
         )
 
-    def decode_ids(self, source_ids):
-        """Greedy decoding in the graph: `[batch, steps]` ids to `(ids, scores)`.
+    def decode_ids(self, source_ids, beam_width=1, length_penalty=0.0):
+        """Decoding in the graph: `[batch, steps]` ids to `(ids, scores)`.
 
-        `ids` is `[batch, max_target_length + 1]`: the answer, its end id, then 0.
+        Greedy when `beam_width` is 1, else beam search (with a GNMT length
+        penalty `length_penalty`). `ids` is `[batch, max_target_length + 1]`: the
+        answer, its end id, then 0; `scores` are the answers' summed log-probabilities.
         """
         state, encoder_outputs = encode(self.encoder, self.decoder, source_ids)
-        return greedy_search(
-            self.decoder.step,
-            self.decoder.start(state, **encoder_outputs),
+        search = dict(
+            step=self.decoder.step,
+            state=self.decoder.start(state, **encoder_outputs),
             batch_size=keras.ops.shape(source_ids)[0],
             start_id=START_ID,
             end_id=END_ID,
             max_length=self.max_target_length + 1,
         )
+        if beam_width == 1:
+            return greedy_search(**search)
+        return beam_search(**search, beam_width=beam_width, length_penalty=length_penalty)
 
-    def generate(self, texts, batch_size=1024, progress=False):
-        """Answers each string in `texts` by greedy decoding; returns a list of strings.
+    def generate(self, texts, batch_size=1024, progress=False, beam_width=1, length_penalty=0.0):
+        """Answers each string in `texts`; returns a list of strings.
 
+        Greedy decoding, or beam search when `beam_width` > 1 (see `decode_ids`).
         `progress=True` shows a progress bar on standard error.
 
         Raises `InputError` naming the text for an empty text, a text longer than
@@ -123,10 +129,14 @@ class Seq2Seq(keras.Model):
         if isinstance(texts, (str, bytes)):
             raise InputError("generate() takes a list of strings, not a single string")
         texts = [self.tokenizer.check(text, self.max_source_length) for text in texts]
-        if self._decode_function is None:
+        if beam_width < 1:
+            raise InputError(f"beam_width must be at least 1, got {beam_width}")
+        search = (beam_width, float(length_penalty))
+        functions = self._decode_functions.by_search
+        if search not in functions:
             # Padding every batch to max_source_length keeps the shape fixed: one trace, an unrolled encoder.
-            self._decode_function = tf.function(
-                self.decode_ids,
+            functions[search] = tf.function(
+                lambda source_ids: self.decode_ids(source_ids, *search),
                 input_signature=[tf.TensorSpec([None, self.max_source_length], tf.int32)],
                 autograph=False,
             )
@@ -134,7 +144,7 @@ class Seq2Seq(keras.Model):
         batches = range(0, len(texts), batch_size)
         for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
             source_ids = self.tokenizer.encode(texts[begin : begin + batch_size], self.max_source_length)
-            ids, _ = self._decode_function(tf.constant(source_ids))
+            ids, _ = functions[search](tf.constant(source_ids))
             answers.extend(self.tokenizer.decode(ids))
         return answers
 
@@ -184,3 +194,14 @@ def encode(encoder, decoder, source_ids):
         return state, {}
     mask, _ = encoder.compute_mask(source_ids)
     return state, {"encoder_outputs": outputs, "encoder_mask": mask}
+
+
+class _DecodeFunctions:
+    """`generate`'s traced functions by (beam width, length penalty).
+
+    A plain object, not a dict attribute: TensorFlow would track a dict and try
+    to save these functions with the model (and fails on tuple keys).
+    """
+
+    def __init__(self):
+        self.by_search = {}

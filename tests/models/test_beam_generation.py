@@ -1,0 +1,62 @@
+"""Beam search through the model: generate, export and the command line."""
+
+import pytest
+import tensorflow as tf
+
+import keras_seq2seq as ks
+from keras_seq2seq.cli import main
+from keras_seq2seq.errors import InputError
+from keras_seq2seq.export import export
+from keras_seq2seq.export.op_check import forbidden_ops
+
+
+@pytest.fixture(scope="module")
+def addition():
+    return ks.from_preset("addition")
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    return ks.data.addition_pairs(500, seed=11, split="held_out")
+
+
+def test_beam_width_one_is_greedy(addition, held_out):
+    questions = held_out[0][:100]
+    assert addition.generate(questions, beam_width=1) == addition.generate(questions)
+
+
+def test_beam_is_not_worse_than_greedy_on_held_out_questions(addition, held_out):
+    questions, answers = held_out
+
+    def exact(predictions):
+        return sum(p == a for p, a in zip(predictions, answers))
+
+    greedy, beam = exact(addition.generate(questions)), exact(addition.generate(questions, beam_width=4))
+    assert beam >= greedy
+    assert greedy > 0.95 * len(answers)
+
+
+def test_beam_scores_are_at_least_the_greedy_scores(addition, held_out):
+    source_ids = tf.constant(addition.tokenizer.encode(held_out[0][:64], addition.max_source_length))
+    _, greedy_scores = addition.decode_ids(source_ids)
+    _, beam_scores = addition.decode_ids(source_ids, beam_width=4)
+    assert bool(tf.reduce_all(beam_scores >= greedy_scores - 1e-4))
+
+
+def test_a_beam_width_below_one_is_an_error(addition):
+    with pytest.raises(InputError, match="beam_width"):
+        addition.generate(["1+1"], beam_width=0)
+
+
+def test_exported_beam_search_answers_like_generate(addition, held_out, tmp_path):
+    path = export(addition, tmp_path / "addition", beam_width=3)
+    assert forbidden_ops(path) == []
+    signature = tf.saved_model.load(str(path)).signatures["serving_default"]
+    questions = held_out[0][:20]
+    outputs = [o.decode() for o in signature(text=tf.constant(questions))["output"].numpy()]
+    assert outputs == addition.generate(questions, beam_width=3)
+
+
+def test_predict_with_a_beam(capsys):
+    assert main(["predict", "--preset", "addition", "--beam-width", "3", "16+75", "52+607"]) == 0
+    assert capsys.readouterr().out.split() == ["91", "659"]
