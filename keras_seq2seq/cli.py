@@ -84,6 +84,12 @@ def build_parser():
     config.add_argument("--output", default="-", help="file to write, - for standard output")
     config.set_defaults(run=run_models_config)
 
+    attention = commands.add_parser("attention", help="draw an attention model's weights for TEXT as a heatmap")
+    attention.add_argument("--preset", required=True, help="zoo name or preset folder of an attention model")
+    attention.add_argument("--output", required=True, help="PNG file to write")
+    attention.add_argument("text", metavar="TEXT")
+    attention.set_defaults(run=run_attention)
+
     data = commands.add_parser("data", help="write generated task pairs as TSV")
     data.add_argument("task", choices=["addition", "date"])
     data.add_argument("--count", type=int, default=10000)
@@ -180,6 +186,14 @@ def run_export(args):
     from keras_seq2seq.export import export
 
     print(f"exported {export(args.preset, args.base_path, version=args.version, beam_width=args.beam_width)}")
+
+
+def run_attention(args):
+    import keras_seq2seq as ks
+    from keras_seq2seq.plots import plot_attention
+
+    answer = plot_attention(ks.from_preset(args.preset), args.text, args.output)
+    print(f"{args.text} -> {answer}: attention drawn in {args.output}")
 
 
 def run_models_config(args):

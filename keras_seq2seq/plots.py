@@ -1,0 +1,37 @@
+"""Plots: attention weights as a heatmap with the characters on both axes."""
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no screen
+import matplotlib.pyplot as plt  # noqa: E402
+
+from keras_seq2seq.errors import InputError  # noqa: E402
+
+
+def plot_attention(model, text, path):
+    """Draws the attention of `model` (an `AttentionSeq2Seq`) answering `text`; writes a PNG to `path`.
+
+    Columns are the characters of `text`, rows the characters of the answer and
+    the end token. Returns the answer.
+    """
+    if not hasattr(model, "attention_weights"):
+        raise InputError(f"{type(model).__name__} has no attention to plot; use an attention preset")
+    answer = model.generate([text])[0]
+    weights = model.attention_weights([text], [answer])[0]
+    rows = [*answer, "<end>"]
+    figure, axis = plt.subplots(figsize=(0.35 * len(text) + 2, 0.35 * len(rows) + 1.5))
+    image = axis.imshow(weights, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    axis.set_xticks(range(len(text)), [repr(c)[1:-1] if c == " " else c for c in text])
+    axis.set_yticks(range(len(rows)), rows)
+    axis.set_xlabel("input")
+    axis.set_ylabel("output")
+    axis.set_title(f"{text} -> {answer}", fontsize=9)
+    figure.colorbar(image, ax=axis, fraction=0.04)
+    figure.tight_layout()
+    try:
+        figure.savefig(path, dpi=120)
+    except OSError as error:
+        raise InputError(f"cannot write {path}: {error.strerror}") from None
+    finally:
+        plt.close(figure)
+    return answer

@@ -1,0 +1,35 @@
+"""The attention heatmap, from Python and from the command line."""
+
+import pytest
+from PIL import Image
+
+import keras_seq2seq as ks
+from keras_seq2seq.cli import main
+from keras_seq2seq.errors import InputError
+from keras_seq2seq.plots import plot_attention
+
+
+@pytest.fixture
+def attention_preset(tokenizer, tmp_path):
+    model = ks.models.AttentionSeq2Seq(tokenizer=tokenizer, embedding_dim=4, hidden_dim=8, reverse_source=True,
+                                       max_source_length=4, max_target_length=4)
+    model.save_to_preset(tmp_path / "preset")
+    return tmp_path / "preset"
+
+
+def test_the_command_draws_a_png(attention_preset, tmp_path, capsys):
+    output = tmp_path / "plot.png"
+    assert main(["attention", "--preset", str(attention_preset), "--output", str(output), "abca"]) == 0
+    assert "attention drawn in" in capsys.readouterr().out
+    with Image.open(output) as image:
+        assert image.format == "PNG" and image.size[0] > 100 and image.size[1] > 100
+
+
+def test_a_model_without_attention_is_an_error(tmp_path):
+    with pytest.raises(InputError, match="no attention"):
+        plot_attention(ks.from_preset("addition"), "1+1", tmp_path / "plot.png")
+
+
+def test_bad_text_is_an_error(attention_preset, tmp_path, capsys):
+    assert main(["attention", "--preset", str(attention_preset), "--output", str(tmp_path / "p.png"), "xyz"]) == 2
+    assert "not in the vocabulary" in capsys.readouterr().err
