@@ -97,6 +97,12 @@ class Seq2Seq(keras.Model):
             **kwargs,
         )
 
+    def compile_from_config(self, config):
+        """Restores the compile settings of a saved `.keras` file through our `compile()`."""
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
+
     def decode_ids(self, source_ids, beam_width=1, length_penalty=0.0):
         """Decoding in the graph: `[batch, steps]` ids to `(ids, scores)`.
 
