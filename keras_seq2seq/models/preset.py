@@ -34,9 +34,10 @@ def zoo_names():
 def resolve_preset(preset):
     """A preset folder from a folder path or a zoo name; `PresetError` if neither."""
     path = Path(preset)
-    if path.is_dir():
-        return path
-    if "/" not in str(preset) and (zoo_path() / str(preset)).is_dir():
+    in_zoo = "/" not in str(preset) and (zoo_path() / str(preset) / CONFIG_FILE).is_file()
+    if path.is_dir() and ((path / CONFIG_FILE).is_file() or not in_zoo):
+        return path  # a preset folder (an incomplete one is reported when loading)
+    if in_zoo:  # also when a folder of the same name that is not a preset is in the way
         return zoo_path() / str(preset)
     raise PresetError(
         f"no preset {str(preset)!r}: it is neither a folder nor a zoo preset "

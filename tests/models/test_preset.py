@@ -185,6 +185,10 @@ def test_weights_of_another_model(saved, make_model, tmp_path):
 ZOO_CHECKS = {
     # Fixed answers of the trained preset; "0+0" is a known miss (see zoo/addition/card.md).
     "addition": (["16+75", "52+607", "999+999", "100+900", "5+5"], ["91", "659", "1998", "1000", "10"]),
+    "date": (
+        ["Tuesday, September 25, 1984", "9/25/84", "25 SEP 1984", "2049-12-31", "jan 1st, 1950", "7/4/49"],
+        ["1984-09-25", "1984-09-25", "1984-09-25", "2049-12-31", "1950-01-01", "2049-07-04"],
+    ),
 }
 
 
@@ -219,3 +223,9 @@ def test_every_zoo_preset_loads_and_answers():
             assert len(model.generate([model.tokenizer.vocabulary[0]])) == 1
             continue
         assert model.generate(questions) == answers, name
+
+
+def test_a_local_folder_that_is_not_a_preset_does_not_hide_the_zoo(tmp_path, monkeypatch):
+    (tmp_path / "addition").mkdir()  # e.g. a data folder named like the preset
+    monkeypatch.chdir(tmp_path)
+    assert ks.from_preset("addition").generate(["16+75"]) == ["91"]
