@@ -12,13 +12,14 @@ from tensorflow_serving.apis import (
     prediction_service_pb2_grpc,
 )
 
+from keras_seq2seq.serving.client import Client
 from keras_seq2seq.serving.errors import ServingError
 
 INPUT_NAME, OUTPUT_NAME, SCORE_NAME = "text", "output", "score"
 _JSON_OPTIONS = dict(always_print_fields_with_no_presence=True, preserving_proto_field_name=True)
 
 
-class GrpcClient:
+class GrpcClient(Client):
     """Asks `model` on the server at `target` ("host:port"); every call waits at most `timeout` seconds.
 
     Errors are `ServingError`s with the server's message and `grpc.StatusCode`
@@ -33,13 +34,9 @@ class GrpcClient:
         self._predictions = prediction_service_pb2_grpc.PredictionServiceStub(self._channel)
         self._models = model_service_pb2_grpc.ModelServiceStub(self._channel)
 
-    def predict(self, texts, version=None):
-        """The decoded answer to each text (a str, or a list of str or bytes)."""
-        return [answer for answer, _ in self.predict_with_scores(texts, version)]
-
     def predict_with_scores(self, texts, version=None):
         """`[(answer, score), ...]`: each answer with its score (None if the model gives none)."""
-        texts = [texts] if isinstance(texts, (str, bytes)) else list(texts)
+        texts = self.as_texts(texts)
         if not texts:
             return []
         request = predict_pb2.PredictRequest()

@@ -7,10 +7,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from keras_seq2seq.serving.client import Client
 from keras_seq2seq.serving.errors import ServingError
 
 
-class RestClient:
+class RestClient(Client):
     """Asks `model` on the server at `url` for answers; every call waits at most `timeout` seconds.
 
     Errors are `ServingError`s with the server's message and HTTP status, or
@@ -22,13 +23,9 @@ class RestClient:
         self.model = model
         self.timeout = timeout
 
-    def predict(self, texts, version=None):
-        """The decoded answer to each text (a str, or a list of str or bytes)."""
-        return [answer for answer, _ in self.predict_with_scores(texts, version)]
-
     def predict_with_scores(self, texts, version=None):
         """`[(answer, score), ...]`: each answer with its score (None if the model gives none)."""
-        texts = [texts] if isinstance(texts, (str, bytes)) else list(texts)
+        texts = self.as_texts(texts)
         if not texts:
             return []
         instances = [
