@@ -260,7 +260,8 @@ def real_server_argv(args):
 def run_serve(args):
     """`keras-seq2seq serve`: the real server when it is on PATH, else the embedded one until SIGINT/SIGTERM."""
     _log_to_stderr()
-    if not args.model_base_path and not args.model_config_file:
+    serving_zoo = not args.model_base_path and not args.model_config_file
+    if serving_zoo:
         args.model_config_file = str(export_zoo(args.models_dir))
     if not args.embedded and shutil.which(REAL_SERVER):
         argv = real_server_argv(args)
@@ -274,6 +275,9 @@ def run_serve(args):
         previous = signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.stop, daemon=True).start())
     try:
         server.start()
+        if serving_zoo and server.rest_port:
+            log.info("try: curl -d '{\"instances\": [\"16+75\"]}' localhost:%d/v1/models/addition:predict",
+                     server.rest_port)
         while not server.wait(1.0):
             pass
     except KeyboardInterrupt:
@@ -303,5 +307,6 @@ def _log_to_stderr():
         handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         log.addHandler(handler)
+        log.propagate = False  # TensorFlow's absl logging puts a handler on the root logger: print each line once
     if log.level == logging.NOTSET or log.level > logging.INFO:
         log.setLevel(logging.INFO)
