@@ -10,13 +10,21 @@ Each configuration runs for `--seconds` (at most `--max-requests` requests);
 the direct calls run the SavedModel's `serving_default` signature in this
 process, sequentially and from 32 threads, as many times as the server rows
 with the same number of clients. Latencies are per request, as the client sees them.
+
+Python client threads cost CPU and hold the GIL on the same two cores as the
+server, so the REST rows are also measured with `wrk` (a C load generator in
+its own process; `apt-get install wrk`) when it is on PATH. The row "direct
+signature call, 32 per call" is the ceiling batching can reach: the signature
+run on 32 sentences at a time, counted in sentences per second.
 """
 
 import argparse
+import json
 import os
 import queue
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 CONCURRENCY = (1, 32)
+BATCH_SIZE = 32
 BATCHING_PARAMETERS = """max_batch_size { value: 32 }
 batch_timeout_micros { value: 2000 }
 max_enqueued_batches { value: 1000 }
@@ -106,6 +115,37 @@ def start_server(base_path, rest_port, batching_file=None):
     raise SystemExit("the server did not start:\n" + "".join(seen))
 
 
+def wrk_row(name, url, text, connections, seconds):
+    """A result row of `wrk` posting `{"instances": [text]}` to `url` from `connections` connections."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        body = json.dumps({"instances": [text]})
+        script.write(f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
+                     'wrk.headers["Content-Type"] = "application/json"\n')
+    try:
+        output = subprocess.run(
+            ["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{seconds:g}s", "-s", script.name,
+             "--latency", url],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    p50, p99 = (_milliseconds(re.search(rf"\s{p}%\s+([\d.]+\w+)", output)[1]) for p in (50, 99))
+    return {
+        "name": name,
+        "clients": connections,
+        "requests": int(re.search(r"(\d+) requests in", output)[1]),
+        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+        "p50": p50,
+        "p99": p99,
+    }
+
+
+def _milliseconds(value):
+    """wrk's "1.23ms" / "850.00us" / "1.02s" in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+
+
 def free_port():
     import socket
 
@@ -175,6 +215,12 @@ def main():
                         result = measure(make_call, concurrency, args.seconds, args.max_requests, texts)
                         server_rows[(protocol, batching, concurrency)] = row(name, concurrency, result)
                         print(f"  measured {name}, {concurrency} clients", file=sys.stderr)
+                if shutil.which("wrk"):
+                    url = f"http://127.0.0.1:{rest_port}/v1/models/addition:predict"
+                    for concurrency in CONCURRENCY:
+                        name = f"server REST (wrk), {'batching' if batching else 'no batching'}"
+                        server_rows[("REST (wrk)", batching, concurrency)] = wrk_row(
+                            name, url, texts[0], concurrency, args.seconds)
             finally:
                 stop_server(process)
 
@@ -187,6 +233,11 @@ def main():
             count = max(r["requests"] for key, r in server_rows.items() if key[2] == concurrency)
             result = measure(direct, concurrency, args.seconds * 3, count, texts)
             rows.append(row("direct signature call, in-process", concurrency, result))
+        batch = tf.constant(texts[:BATCH_SIZE])
+        result = measure(lambda: lambda text: signature(text=batch)["output"].numpy(), 1, args.seconds, 10**9, texts)
+        ceiling = row(f"direct signature call, {BATCH_SIZE} per call", 1, result)
+        ceiling["rate"] *= BATCH_SIZE  # sentences per second
+        rows.append(ceiling)
     rows += [server_rows[key] for key in sorted(server_rows, key=lambda k: (k[1], k[0], k[2]))]
 
     print(f"\nserving speed: {args.preset}, one sentence per request, {os.cpu_count()} CPUs, "
@@ -198,11 +249,13 @@ def main():
         )
     sequential = rows[0]
     print("\nratios")
-    for protocol in ("gRPC", "REST"):
+    print(f"  direct calls of {BATCH_SIZE} sentences vs sequential direct single calls: "
+          f"{ceiling['rate'] / sequential['rate']:.2f}x sentences/s (the most batching can give)")
+    for protocol in sorted({key[0] for key in server_rows}):
         batched = server_rows[(protocol, True, 32)]
         print(f"  {protocol} with batching, 32 clients vs sequential direct single calls: "
               f"{batched['rate'] / sequential['rate']:.2f}x requests/s")
-    for protocol in ("gRPC", "REST"):
+    for protocol in sorted({key[0] for key in server_rows}):
         single = server_rows[(protocol, False, 1)]
         print(f"  serving overhead at p50, 1 client, {protocol}: {single['p50'] - sequential['p50']:+.2f} ms "
               f"({single['p50']:.2f} ms served vs {sequential['p50']:.2f} ms direct)")
