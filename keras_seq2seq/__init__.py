@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 _SUBMODULES = ("data", "decoding", "export", "layers", "models", "serving", "text")
 _ATTRIBUTES = {
     "AttentionSeq2Seq": "keras_seq2seq.models",
+    "ImageCaptioner": "keras_seq2seq.models",
     "Seq2Seq": "keras_seq2seq.models",
     "PeekySeq2Seq": "keras_seq2seq.models",
     "from_preset": "keras_seq2seq.models",
@@ -41,6 +42,7 @@ def __getattr__(name):
 
 __all__ = [
     "AttentionSeq2Seq",
+    "ImageCaptioner",
     "InputError",
     "PeekySeq2Seq",
     "PresetError",

@@ -55,21 +55,39 @@ def build_parser():
 
     train = commands.add_parser("train", help="train a model from a recipe and save it as a preset")
     train.add_argument("--recipe", required=True, help="recipe JSON file, e.g. zoo/addition/recipe.json")
-    train.add_argument("--output", required=True, help="new folder for the trained preset")
+    train.add_argument("--output", required=True,
+                       help="new folder for the trained preset; holds checkpoints while training: "
+                       "run the same command again to resume an interrupted training")
+    train.add_argument("--strategy", choices=["default", "mirrored", "multi_worker"], default="default",
+                       help="one device (default), every local GPU (mirrored), or the workers TF_CONFIG lists "
+                       "(multi_worker); see docs/distributed.md")
+    train.add_argument("--log-dir", help="TensorBoard log folder (default: OUTPUT/logs)")
+    train.add_argument("--checkpoint-steps", type=int, default=100,
+                       help="batches between checkpoints inside an epoch (default 100; 0: at epoch ends only)")
     train.set_defaults(run=run_train)
 
-    evaluate = commands.add_parser("evaluate", help="exact-match accuracy of greedy answers on a TSV file")
+    evaluate = commands.add_parser(
+        "evaluate", help="exact-match accuracy of greedy answers on a TSV file (and BLEU-4 for word-level models)"
+    )
     evaluate.add_argument("--preset", required=True, help="zoo name or preset folder")
-    evaluate.add_argument("--data", required=True, help="TSV file of source<TAB>target lines")
+    evaluate.add_argument("--data", required=True, help="TSV file of source<TAB>target lines "
+                          "(captioning: a folder of images with captions.tsv, image<TAB>caption lines)")
     evaluate.add_argument("--batch-size", type=int, default=1024)
     evaluate.add_argument("--beam-width", type=int, default=1, help="beam search width (default 1: greedy)")
     evaluate.set_defaults(run=run_evaluate)
 
-    predict = commands.add_parser("predict", help="answer each TEXT, or each line of standard input")
+    predict = commands.add_parser(
+        "predict", help="answer each TEXT (captioning: IMAGE file), or each line of standard input"
+    )
     predict.add_argument("--preset", required=True, help="zoo name or preset folder")
     predict.add_argument("texts", nargs="*", metavar="TEXT")
     predict.add_argument("--beam-width", type=int, default=1, help="beam search width (default 1: greedy)")
     predict.set_defaults(run=run_predict)
+
+    chat = commands.add_parser("chat", help="talk with a model: each line you type gets its answer")
+    chat.add_argument("--preset", required=True, help="zoo name or preset folder, e.g. chatbot")
+    chat.add_argument("--beam-width", type=int, default=1, help="beam search width (default 1: greedy)")
+    chat.set_defaults(run=run_chat)
 
     export = commands.add_parser("export", help="write a preset as a SavedModel for TF Serving")
     export.add_argument("--preset", required=True, help="zoo name or preset folder")
@@ -91,11 +109,13 @@ def build_parser():
     attention.set_defaults(run=run_attention)
 
     data = commands.add_parser("data", help="write generated task pairs as TSV")
-    data.add_argument("task", choices=["addition", "date"])
-    data.add_argument("--count", type=int, default=10000)
+    data.add_argument("task", choices=["addition", "date", "captioning", "dialogue"])
+    data.add_argument("--count", type=int, default=10000,
+                      help="number of pairs (dialogue: at most this many of the corpus's pairs; no --seed)")
     data.add_argument("--seed", type=int, default=0)
     data.add_argument("--split", choices=["train", "held_out"], default="held_out")
-    data.add_argument("--output", default="-", help="TSV file to write, - for standard output")
+    data.add_argument("--output", default="-", help="TSV file to write, - for standard output "
+                      "(captioning: a folder for the PNG scenes and captions.tsv)")
     data.set_defaults(run=run_data)
 
     add_serve_parser(commands)
@@ -156,7 +176,8 @@ def run_train(args):
     from keras_seq2seq.training import train
 
     recipe = load_recipe(args.recipe)
-    _, history = train(recipe, output=args.output)
+    _, history = train(recipe, output=args.output, strategy=args.strategy, log_dir=args.log_dir,
+                       checkpoint_steps=args.checkpoint_steps)
     print(
         f"saved {args.output}: validation exact match {history['val_exact_match'][-1]:.2%} "
         f"after {len(history['seconds'])} epochs, {sum(history['seconds']):.1f} s of training"
@@ -166,11 +187,49 @@ def run_train(args):
 def run_evaluate(args):
     import keras_seq2seq as ks
 
-    sources, targets = ks.data.load_pairs(args.data)
     model = ks.from_preset(args.preset)
+    if isinstance(model, ks.ImageCaptioner):
+        return run_evaluate_captions(model, args)
+    sources, targets = ks.data.load_pairs(args.data)
     answers = model.generate(sources, batch_size=args.batch_size, progress=True, beam_width=args.beam_width)
+    if model.tokenizer.unit != "character":
+        return report_word_answers(model.tokenizer, sources, targets, answers, args.data)
     right = sum(answer == target for answer, target in zip(answers, targets))
     print(f"exact match: {right / len(targets):.2%} ({right}/{len(targets)}) on {args.data}")
+
+
+def report_word_answers(tokenizer, sources, targets, answers, data):
+    """Exact match and BLEU-4 of answers made of words (a chatbot's), per distinct source.
+
+    The lines of a source are its reference answers (a prompt may have several).
+    Answers and references are compared as the tokenizer sees them: lowercase
+    words and punctuation marks, one space apart.
+    """
+    from keras_seq2seq.metrics import corpus_bleu
+
+    references, answer_of = {}, {}
+    for source, target, answer in zip(sources, tokenizer.normalize(targets), tokenizer.normalize(answers)):
+        references.setdefault(source, []).append(target)
+        answer_of[source] = answer
+    right = sum(answer_of[source] in refs for source, refs in references.items())
+    bleu = corpus_bleu(list(references.values()), [answer_of[source] for source in references])
+    print(
+        f"exact match: {right / len(references):.2%} ({right}/{len(references)}), BLEU-4: {bleu:.4f} on {data} "
+        f"({len(references)} distinct sources, {len(targets)} reference answers)"
+    )
+
+
+def run_evaluate_captions(model, args):
+    import keras_seq2seq as ks
+    from keras_seq2seq.metrics import corpus_bleu
+
+    images, captions = ks.data.load_captions(args.data)
+    answers = model.generate(images, batch_size=args.batch_size, progress=True, beam_width=args.beam_width)
+    right = sum(answer == caption for answer, caption in zip(answers, captions))
+    print(
+        f"exact match: {right / len(captions):.2%} ({right}/{len(captions)}), "
+        f"BLEU-4: {corpus_bleu(captions, answers):.4f} on {args.data}"
+    )
 
 
 def run_predict(args):
@@ -180,6 +239,20 @@ def run_predict(args):
     texts = args.texts or [line.rstrip("\r\n") for line in sys.stdin]
     for answer in model.generate(texts, progress=len(texts) > 10000, beam_width=args.beam_width):
         print(answer)
+
+
+def run_chat(args):
+    import io
+
+    import keras_seq2seq as ks
+    from keras_seq2seq.chat import chat, typed_messages
+
+    model = ks.from_preset(args.preset)
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")  # bytes that are not UTF-8: an error message, not a crash
+    if sys.stdin.isatty():
+        print(f"{args.preset}: type a message and press Enter; 'quit' or Ctrl-D to leave", file=sys.stderr)
+    chat(model, typed_messages(), beam_width=args.beam_width)
 
 
 def run_export(args):
@@ -239,12 +312,30 @@ def run_query(args):
 def run_data(args):
     from keras_seq2seq.data import addition_pairs, date_pairs, write_pairs
 
-    generate = {"addition": addition_pairs, "date": date_pairs}[args.task]
-    sources, targets = generate(args.count, seed=args.seed, split=args.split)
+    if args.task == "captioning":
+        return run_data_captioning(args)
+
+    if args.task == "dialogue":  # the corpus's pairs, no seed
+        from keras_seq2seq.data import dialogue_pairs
+
+        sources, targets = (texts[: args.count] for texts in dialogue_pairs(args.split))
+    else:
+        generate = {"addition": addition_pairs, "date": date_pairs}[args.task]
+        sources, targets = generate(args.count, seed=args.seed, split=args.split)
     try:
         write_pairs(sys.stdout if args.output == "-" else args.output, sources, targets)
     except OSError as error:
         raise InputError(f"cannot write {args.output}: {error.strerror}") from None
+
+
+def run_data_captioning(args):
+    from keras_seq2seq.data import caption_scenes, write_captions
+
+    if args.output == "-":
+        raise InputError("captioning data is a folder of PNG images and captions.tsv: give --output FOLDER")
+    images, captions = caption_scenes(args.count, seed=args.seed, split=args.split)
+    write_captions(args.output, images, captions)
+    print(f"wrote {len(captions)} scenes and their captions.tsv to {args.output}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Plots: attention weights as a heatmap with the characters on both axes."""
+"""Plots: attention weights as a heatmap with the characters on both axes, and learning curves."""
 
 import matplotlib
 
@@ -35,3 +35,44 @@ def plot_attention(model, text, path):
     finally:
         plt.close(figure)
     return answer
+
+
+# Panels of the learning curves: title, then the history keys drawn in it.
+CURVES = (
+    ("loss", ("loss", "val_loss")),
+    ("masked accuracy", ("masked_accuracy", "val_masked_accuracy")),
+    ("exact match", ("exact_match", "val_exact_match")),
+    ("learning rate", ("learning_rate",)),
+)
+
+
+def plot_learning_curves(history, path):
+    """Draws `history` (`{"loss": [per epoch], "val_loss": [...], ...}`) as four panels; writes a PNG to `path`.
+
+    Panels: loss, masked accuracy, exact match (training and validation), and the
+    learning rate at the end of each epoch; keys missing from `history` are left out.
+
+    Example:
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "curves.png"
+    >>> plot_learning_curves({"loss": [2.1, 1.4], "val_loss": [2.0, 1.5]}, path)
+    >>> path.stat().st_size > 0
+    True
+    """
+    figure, axes = plt.subplots(1, len(CURVES), figsize=(4 * len(CURVES), 3.2))
+    for axis, (title, keys) in zip(axes, CURVES):
+        for key in keys:
+            values = history.get(key) or []
+            if values:
+                axis.plot(range(1, len(values) + 1), values, marker="o", markersize=3, label=key)
+        axis.set_title(title, fontsize=10)
+        axis.set_xlabel("epoch")
+        if axis.lines:
+            axis.legend(fontsize=8)
+    figure.tight_layout()
+    try:
+        figure.savefig(path, dpi=100)
+    except OSError as error:
+        raise InputError(f"cannot write {path}: {error.strerror}") from None
+    finally:
+        plt.close(figure)

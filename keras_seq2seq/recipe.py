@@ -7,7 +7,7 @@ Example recipe (every key optional but `data`):
      "model": {"class_name": "PeekySeq2Seq", "embedding_dim": 16, "hidden_dim": 128,
                "reverse_source": true},
      "training": {"epochs": 25, "batch_size": 128, "learning_rate": 0.001,
-                  "global_clipnorm": 5.0}}
+                  "global_clipnorm": 5.0, "mixed_precision": "mixed_bfloat16"}}
 
 `data` is either a generated task (`"task": "addition"`) or your own files
 (`"train_tsv"`, `"validation_tsv"`, paths relative to the recipe file).
@@ -49,8 +49,11 @@ SCHEMA = {
         "final_learning_rate": (None, float),
         "global_clipnorm": (5.0, float),
         "jit_compile": (True, bool),
+        # None (float32), or a Keras mixed policy: float16/bfloat16 compute, float32 variables and logits.
+        "mixed_precision": (None, str),
     },
 }
+MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 
 def load_recipe(path):
@@ -63,6 +66,11 @@ def load_recipe(path):
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RecipeError(f"{path} is not valid JSON: {error}") from None
     recipe = complete(raw, SCHEMA, where=str(path))
+    if recipe["training"]["mixed_precision"] not in (None, *MIXED_PRECISION_POLICIES):
+        raise RecipeError(
+            f"{path}: training: mixed_precision must be one of {', '.join(MIXED_PRECISION_POLICIES)}, "
+            f"got {recipe['training']['mixed_precision']!r}"
+        )
     for key in ("train_tsv", "validation_tsv"):
         if recipe["data"][key] is not None:
             recipe["data"][key] = str((path.parent / recipe["data"][key]).resolve())

@@ -22,6 +22,9 @@ MODULES = [
     "keras_seq2seq.models.peeky_seq2seq",
     "keras_seq2seq.models.seq2seq",
     "keras_seq2seq.text.char_tokenizer",
+    "keras_seq2seq.text.special_tokens",
+    "keras_seq2seq.text.word_piece_tokenizer",
+    "keras_seq2seq.data.dialogue",
     "keras_seq2seq.decoding.greedy",
     "keras_seq2seq.metrics",
     "keras_seq2seq.export.models_config",
@@ -31,6 +34,7 @@ NEEDS_ADDITION_PRESET = [
     "keras_seq2seq.models.preset",
     "keras_seq2seq.export.saved_model",
     "keras_seq2seq.export.op_check",
+    "keras_seq2seq.chat",
 ]
 
 

@@ -2,7 +2,23 @@
 
 from keras_seq2seq.data.addition import addition_pairs
 from keras_seq2seq.data.dates import date_pairs
+from keras_seq2seq.data.dialogue import dialogue_pairs
+from keras_seq2seq.data.image_folder import load_captions, write_captions
+from keras_seq2seq.data.images import prepare_images
 from keras_seq2seq.data.pipeline import encode_pairs, pairs_dataset
+from keras_seq2seq.data.scenes import caption_scenes
 from keras_seq2seq.data.tsv import load_pairs, write_pairs
 
-__all__ = ["addition_pairs", "date_pairs", "encode_pairs", "load_pairs", "pairs_dataset", "write_pairs"]
+__all__ = [
+    "addition_pairs",
+    "caption_scenes",
+    "date_pairs",
+    "dialogue_pairs",
+    "encode_pairs",
+    "load_captions",
+    "load_pairs",
+    "pairs_dataset",
+    "prepare_images",
+    "write_captions",
+    "write_pairs",
+]

@@ -18,10 +18,12 @@ def encode_pairs(tokenizer, sources, targets, max_source_length, max_target_leng
     ([[2, 7, 0, 0, 0]], [[7, 3, 0, 0, 0]])
     """
     for texts, limit, side in ((sources, max_source_length, "source"), (targets, max_target_length, "target")):
-        for index, text in enumerate(texts):
-            if not text or len(text) > limit:
+        # Lengths in the tokenizer's units: characters, or words and word pieces.
+        lengths = tokenizer.tokenize(tf.constant(list(texts), tf.string)).row_lengths().numpy()
+        for index, (text, length) in enumerate(zip(texts, lengths)):
+            if not length or length > limit:
                 raise InputError(
-                    f"{side} {index} ({text[:40]!r}) has {len(text)} characters; "
+                    f"{side} {index} ({text[:40]!r}) has {length} {tokenizer.unit}s; "
                     f"expected 1 to {limit}"
                 )
     x = {

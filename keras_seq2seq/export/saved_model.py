@@ -16,7 +16,7 @@ import tensorflow as tf
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.export.op_check import check_stock_serving_ops
 from keras_seq2seq.export.warmup import write_warmup_requests
-from keras_seq2seq.text.char_tokenizer import PAD_ID, UNKNOWN_ID
+from keras_seq2seq.text.special_tokens import PAD_ID, UNKNOWN_ID
 
 INPUT_NAME = "text"
 
@@ -24,22 +24,34 @@ INPUT_NAME = "text"
 def serving_function(model, beam_width=1):
     """The exported graph: `serve(text [batch] string) -> {"output": string, "score": float}`."""
     tokenizer, limit = model.tokenizer, model.max_source_length
+    unit = tokenizer.unit  # "character" or "token": what the length limit counts
 
     def serve(text):
         ids = tokenizer.tokenize(text)
         lengths = ids.row_lengths()
         # Rejected requests get TF Serving's INVALID_ARGUMENT with these messages.
         checks = [
-            tf.debugging.assert_positive(lengths, message="empty input: give at least one character"),
+            tf.debugging.assert_positive(lengths, message=f"empty input: give at least one {unit}"),
             tf.debugging.assert_less_equal(
-                lengths, tf.cast(limit, lengths.dtype), message=f"input longer than {limit} characters"
-            ),
-            tf.debugging.assert_equal(
-                tf.reduce_any(ids.flat_values == UNKNOWN_ID),
-                False,
-                message="input has characters outside the vocabulary (or is not valid UTF-8)",
+                lengths, tf.cast(limit, lengths.dtype), message=f"input longer than {limit} {unit}s"
             ),
         ]
+        if tokenizer.unknown_is_error:
+            checks.append(
+                tf.debugging.assert_equal(
+                    tf.reduce_any(ids.flat_values == UNKNOWN_ID),
+                    False,
+                    message=f"input has {unit}s outside the vocabulary (or is not valid UTF-8)",
+                )
+            )
+        else:  # unknown words are answered, but bytes that are not text are not
+            checks.append(
+                tf.debugging.assert_equal(
+                    tf.strings.unicode_decode(text, "UTF-8", errors="ignore").row_lengths(),
+                    tf.strings.unicode_decode(text, "UTF-8", errors="replace").row_lengths(),
+                    message="input is not valid UTF-8",
+                )
+            )
         with tf.control_dependencies(checks):
             source_ids = ids.to_tensor(default_value=PAD_ID, shape=[None, limit])
         output_ids, scores = model.decode_ids(source_ids, beam_width=beam_width)
@@ -59,7 +71,9 @@ def next_version(base_path):
 def export(model_or_preset, base_path, version=None, warmup_texts=None, beam_width=1):
     """Exports a model (or a preset name or folder) to `base_path/<version>/`; returns that path.
 
-    The graph decodes greedily, or with beam search when `beam_width` > 1.
+    The graph decodes greedily, or with beam search when `beam_width` > 1. An
+    `ImageCaptioner` gets `image_signature.py`'s signature (encoded image bytes in),
+    and its `warmup_texts`, if given, are encoded images (bytes).
 
     The version folder appears whole or not at all: the SavedModel is written to
     a hidden staging folder (TF Serving ignores names that are not integers),
@@ -72,9 +86,10 @@ def export(model_or_preset, base_path, version=None, warmup_texts=None, beam_wid
     >>> path.name
     '1'
     """
-    from keras_seq2seq.models import Seq2Seq, load_preset
+    from keras_seq2seq.models import EncoderDecoderModel, load_preset
 
-    model = model_or_preset if isinstance(model_or_preset, Seq2Seq) else load_preset(model_or_preset)
+    model = model_or_preset if isinstance(model_or_preset, EncoderDecoderModel) else load_preset(model_or_preset)
+    input_name, make_serving_function, default_warmup_inputs = _signature_parts(model)
     base_path = Path(base_path)
     version = next_version(base_path) if version is None else int(version)
     if beam_width < 1:
@@ -91,16 +106,27 @@ def export(model_or_preset, base_path, version=None, warmup_texts=None, beam_wid
         # TF Serving's session-based loader (and saved_model_cli) can restore them.
         archive = keras.export.ExportArchive()
         archive.track(model)
-        signature = [tf.TensorSpec([None], tf.string, name=INPUT_NAME)]
-        archive.add_endpoint("serving_default", serving_function(model, beam_width), input_signature=signature)
+        signature = [tf.TensorSpec([None], tf.string, name=input_name)]
+        archive.add_endpoint("serving_default", make_serving_function(model, beam_width), input_signature=signature)
         archive.write_out(str(staging), verbose=False)
         check_stock_serving_ops(staging)
-        write_warmup_requests(staging, base_path.name, warmup_texts or default_warmup_texts(model))
+        write_warmup_requests(staging, base_path.name, warmup_texts or default_warmup_inputs(model), input_name)
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _signature_parts(model):
+    """`(input name, serving function factory, default warm-up inputs)` for the model's kind of input."""
+    from keras_seq2seq.models import ImageCaptioner
+
+    if isinstance(model, ImageCaptioner):
+        from keras_seq2seq.export import image_signature
+
+        return image_signature.INPUT_NAME, image_signature.image_serving_function, image_signature.default_warmup_images
+    return INPUT_NAME, serving_function, default_warmup_texts
 
 
 def default_warmup_texts(model):

@@ -10,10 +10,13 @@ MAX_RECORDS = 1000
 
 
 def warmup_records(model_name, texts, input_name="text", batch_sizes=(1, 8)):
-    """One `PredictionLog` per batch size, each a `serving_default` request of `texts` (repeated to fill it)."""
+    """One `PredictionLog` per batch size, each a `serving_default` request of `texts` (repeated to fill it).
+
+    `texts` are strings, or bytes sent as they are (e.g. encoded images).
+    """
     records = []
     for batch_size in batch_sizes:
-        batch = [texts[i % len(texts)].encode("utf-8") for i in range(batch_size)]
+        batch = [_as_bytes(texts[i % len(texts)]) for i in range(batch_size)]
         request = predict_pb2.PredictRequest(
             model_spec=model_pb2.ModelSpec(name=model_name, signature_name="serving_default")
         )
@@ -22,12 +25,16 @@ def warmup_records(model_name, texts, input_name="text", batch_sizes=(1, 8)):
     return records[:MAX_RECORDS]
 
 
-def write_warmup_requests(saved_model_dir, model_name, texts):
+def _as_bytes(text):
+    return text if isinstance(text, bytes) else text.encode("utf-8")
+
+
+def write_warmup_requests(saved_model_dir, model_name, texts, input_name="text"):
     """Writes the warm-up TFRecord file into `saved_model_dir/assets.extra/`; returns its path."""
     folder = Path(saved_model_dir) / "assets.extra"
     folder.mkdir(exist_ok=True)
     path = folder / "tf_serving_warmup_requests"
     with tf.io.TFRecordWriter(str(path)) as writer:
-        for record in warmup_records(model_name, texts):
+        for record in warmup_records(model_name, texts, input_name):
             writer.write(record.SerializeToString())
     return path

@@ -39,7 +39,8 @@ class Decoder(keras.layers.Layer):
             vocabulary_size, embedding_dim, mask_zero=True, name="embedding"
         )
         self.lstm = FusedLSTM(hidden_dim, name="lstm")
-        self.affine = keras.layers.Dense(vocabulary_size, name="affine")
+        # float32 logits under a mixed precision policy: softmax, loss and search stay float32.
+        self.affine = keras.layers.Dense(vocabulary_size, dtype="float32", name="affine")
 
     # Whether `call` and `start` need the encoder's outputs and mask (see `Seq2Seq`).
     uses_encoder_outputs = False

@@ -1,7 +1,8 @@
 """Preset folders: `config.json` + `model.weights.h5` + `vocabulary.json`, found by name in the zoo.
 
-A preset is data, not code (as in keras-hub): the model's config, its weights,
-and the tokenizer's vocabulary. Zoo presets ship inside the installed package,
+A preset is data, not code (as in keras-hub): the model's config (which names
+the tokenizer's class, `CharTokenizer` or `WordPieceTokenizer`), its weights,
+and the tokenizer's vocabulary (characters or word pieces). Zoo presets ship inside the installed package,
 so they load by name with no network and from any working directory.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import keras
 
+import keras_seq2seq.text  # noqa: F401  (registers every tokenizer class that config.json may name)
 from keras_seq2seq.errors import PresetError
 
 CONFIG_FILE = "config.json"

@@ -6,15 +6,13 @@ import keras
 import tensorflow as tf
 from tqdm import tqdm
 
-from keras_seq2seq.decoding import beam_search, greedy_search
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.layers import Decoder, TextEncoder
-from keras_seq2seq.metrics import ExactMatch, MaskedAccuracy, masked_loss
-from keras_seq2seq.text.char_tokenizer import END_ID, START_ID
+from keras_seq2seq.models.encoder_decoder import EncoderDecoderModel
 
 
 @keras.saving.register_keras_serializable(package="keras_seq2seq")
-class Seq2Seq(keras.Model):
+class Seq2Seq(EncoderDecoderModel):
     """Encoder LSTM -> context `[h, c]` -> decoder LSTM -> affine layer, as a functional model.
 
     Inputs are `{"source_ids": [batch, source_steps], "decoder_ids": [batch, target_steps]}`
@@ -80,28 +78,6 @@ class Seq2Seq(keras.Model):
         self.reverse_source = reverse_source
         self.max_source_length = max_source_length
         self.max_target_length = max_target_length
-        self._decode_functions = _DecodeFunctions()
-
-    def compile(self, optimizer="adam", loss=None, metrics=None, jit_compile=True, **kwargs):
-        """Defaults: masked loss, masked token accuracy and exact match, and XLA.
-
-        XLA is on by default (Keras turns it off on CPU-only machines): it
-        trains these small models 2-3x faster (`bench/training_speed.py`).
-        Exported SavedModels never use it.
-        """
-        super().compile(
-            optimizer=optimizer,
-            loss=loss or masked_loss(),
-            metrics=metrics or [MaskedAccuracy(), ExactMatch()],
-            jit_compile=jit_compile,
-            **kwargs,
-        )
-
-    def compile_from_config(self, config):
-        """Restores the compile settings of a saved `.keras` file through our `compile()`."""
-        self.compile(**keras.saving.deserialize_keras_object(config))
-        if self.built:
-            self.optimizer.build(self.trainable_variables)
 
     def decode_ids(self, source_ids, beam_width=1, length_penalty=0.0):
         """Decoding in the graph: `[batch, steps]` ids to `(ids, scores)`.
@@ -111,17 +87,7 @@ class Seq2Seq(keras.Model):
         answer, its end id, then 0; `scores` are the answers' summed log-probabilities.
         """
         state, encoder_outputs = encode(self.encoder, self.decoder, source_ids)
-        search = dict(
-            step=self.decoder.step,
-            state=self.decoder.start(state, **encoder_outputs),
-            batch_size=keras.ops.shape(source_ids)[0],
-            start_id=START_ID,
-            end_id=END_ID,
-            max_length=self.max_target_length + 1,
-        )
-        if beam_width == 1:
-            return greedy_search(**search)
-        return beam_search(**search, beam_width=beam_width, length_penalty=length_penalty)
+        return self.search(state, encoder_outputs, keras.ops.shape(source_ids)[0], beam_width, length_penalty)
 
     def generate(self, texts, batch_size=1024, progress=False, beam_width=1, length_penalty=0.0):
         """Answers each string in `texts`; returns a list of strings.
@@ -135,22 +101,14 @@ class Seq2Seq(keras.Model):
         if isinstance(texts, (str, bytes)):
             raise InputError("generate() takes a list of strings, not a single string")
         texts = [self.tokenizer.check(text, self.max_source_length) for text in texts]
-        if beam_width < 1:
-            raise InputError(f"beam_width must be at least 1, got {beam_width}")
-        search = (beam_width, float(length_penalty))
-        functions = self._decode_functions.by_search
-        if search not in functions:
-            # Padding every batch to max_source_length keeps the shape fixed: one trace, an unrolled encoder.
-            functions[search] = tf.function(
-                lambda source_ids: self.decode_ids(source_ids, *search),
-                input_signature=[tf.TensorSpec([None, self.max_source_length], tf.int32)],
-                autograph=False,
-            )
+        # Padding every batch to max_source_length keeps the shape fixed: one trace, an unrolled encoder.
+        source_spec = tf.TensorSpec([None, self.max_source_length], tf.int32)
+        decode = self.decode_function(source_spec, beam_width, length_penalty)
         answers = []
         batches = range(0, len(texts), batch_size)
         for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
             source_ids = self.tokenizer.encode(texts[begin : begin + batch_size], self.max_source_length)
-            ids, _ = functions[search](tf.constant(source_ids))
+            ids, _ = decode(tf.constant(source_ids))
             answers.extend(self.tokenizer.decode(ids))
         return answers
 
@@ -172,22 +130,6 @@ class Seq2Seq(keras.Model):
         config["tokenizer"] = keras.saving.deserialize_keras_object(config["tokenizer"])
         return cls(**config)
 
-    @classmethod
-    def from_preset(cls, preset):
-        """Loads a zoo preset by name (`"addition"`) or a preset folder; no network."""
-        from keras_seq2seq.models.preset import load_preset
-
-        model = load_preset(preset)
-        if not isinstance(model, cls):
-            raise InputError(f"preset {preset!r} holds a {type(model).__name__}, not a {cls.__name__}")
-        return model
-
-    def save_to_preset(self, path):
-        """Writes `config.json`, `model.weights.h5` and `vocabulary.json` to the new folder `path`."""
-        from keras_seq2seq.models.preset import save_preset
-
-        save_preset(self, path)
-
 
 def encode(encoder, decoder, source_ids):
     """Runs `encoder`; returns its final state `[h, c]` and the keyword arguments it gives `decoder`.
@@ -200,14 +142,3 @@ def encode(encoder, decoder, source_ids):
         return state, {}
     mask, _ = encoder.compute_mask(source_ids)
     return state, {"encoder_outputs": outputs, "encoder_mask": mask}
-
-
-class _DecodeFunctions:
-    """`generate`'s traced functions by (beam width, length penalty).
-
-    A plain object, not a dict attribute: TensorFlow would track a dict and try
-    to save these functions with the model (and fails on tuple keys).
-    """
-
-    def __init__(self):
-        self.by_search = {}

@@ -1,5 +1,6 @@
 """Tokenizers: strings in, ids out, and back, usable inside a `tf.function`."""
 
 from keras_seq2seq.text.char_tokenizer import CharTokenizer
+from keras_seq2seq.text.word_piece_tokenizer import WordPieceTokenizer
 
-__all__ = ["CharTokenizer"]
+__all__ = ["CharTokenizer", "WordPieceTokenizer"]

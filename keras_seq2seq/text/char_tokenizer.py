@@ -13,9 +13,7 @@ import keras
 import tensorflow as tf
 
 from keras_seq2seq.errors import InputError
-
-PAD_ID, UNKNOWN_ID, START_ID, END_ID = 0, 1, 2, 3
-SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[START]", "[END]"]
+from keras_seq2seq.text.special_tokens import END_ID, PAD_ID, SPECIAL_TOKENS, START_ID, UNKNOWN_ID
 
 
 @keras.saving.register_keras_serializable(package="keras_seq2seq")
@@ -29,6 +27,9 @@ class CharTokenizer(tf.Module):
     >>> tok.decode(tok.encode(["16+75"], length=7))
     ['16+75']
     """
+
+    unit = "character"  # what lengths count, in error messages
+    unknown_is_error = True  # exported models reject characters outside the vocabulary
 
     def __init__(self, vocabulary, name="char_tokenizer"):
         super().__init__(name=name)
@@ -88,6 +89,10 @@ class CharTokenizer(tf.Module):
     def decode(self, ids):
         """Ids `[batch, steps]` to a list of Python strings."""
         return [text.decode("utf-8") for text in self.detokenize(ids).numpy()]
+
+    def normalize(self, texts):
+        """`texts` as answers are compared by `evaluate`: unchanged, every character counts."""
+        return list(texts)
 
     def check(self, text, max_length):
         """Raises `InputError` naming the problem if the model cannot take `text`."""

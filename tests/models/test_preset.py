@@ -8,7 +8,7 @@ import pytest
 
 import keras_seq2seq as ks
 from keras_seq2seq import InputError, PresetError
-from keras_seq2seq.data import encode_pairs
+from keras_seq2seq.data import caption_scenes, encode_pairs
 from keras_seq2seq.models.preset import zoo_names, zoo_path
 
 TEXTS = ["abc", "d", "cab", "dd", "abcd"]
@@ -189,6 +189,15 @@ ZOO_CHECKS = {
         ["Tuesday, September 25, 1984", "9/25/84", "25 SEP 1984", "2049-12-31", "jan 1st, 1950", "7/4/49"],
         ["1984-09-25", "1984-09-25", "1984-09-25", "2049-12-31", "1950-01-01", "2049-07-04"],
     ),
+    # Training prompts (see zoo/chatbot/card.md); the emoji is an unknown word, answered anyway.
+    "chatbot": (["Hello", "Are you sentient?", "How are you?", "hello 🦜"],
+                ["greetings!", "sort of.", "i am doing well.", "hi"]),
+    # Held-out scenes (digit images never trained on); see zoo/captioning/card.md for the misses.
+    "captioning": (
+        list(caption_scenes(5, seed=2026, split="held_out")[0]),
+        ["a three above a nine and a zero", "a four and a nine above a three and a seven",
+         "a two and a six above a six and an eight", "an eight at the bottom left", "a zero at the top left"],
+    ),
 }
 
 
@@ -217,7 +226,7 @@ def test_every_zoo_preset_loads_and_answers():
         pytest.skip(f"the zoo ({zoo_path()}) has no trained preset yet")
     for name in names:
         model = ks.from_preset(name)
-        assert isinstance(model, ks.Seq2Seq), name
+        assert isinstance(model, (ks.Seq2Seq, ks.ImageCaptioner)), name
         questions, answers = ZOO_CHECKS.get(name, (None, None))
         if questions is None:
             assert len(model.generate([model.tokenizer.vocabulary[0]])) == 1
