@@ -15,7 +15,7 @@ from tensorflow_serving.apis import (
 from keras_seq2seq.serving.client import Client
 from keras_seq2seq.serving.errors import ServingError
 
-INPUT_NAME, OUTPUT_NAME, SCORE_NAME = "text", "output", "score"
+OUTPUT_NAME, SCORE_NAME = "output", "score"
 _JSON_OPTIONS = dict(always_print_fields_with_no_presence=True, preserving_proto_field_name=True)
 
 
@@ -25,10 +25,12 @@ class GrpcClient(Client):
     Errors are `ServingError`s with the server's message and `grpc.StatusCode`
     (UNAVAILABLE when the server cannot be reached, DEADLINE_EXCEEDED when it
     does not answer in time). Use as a context manager, or `close()` it.
+    `input_name` is the signature's input: `"text"`, or `"image_bytes"` for an
+    `ImageCaptioner` (then give `predict` encoded images as bytes).
     """
 
-    def __init__(self, target="127.0.0.1:8500", model="addition", timeout=10):
-        self.target, self.model, self.timeout = target, model, timeout
+    def __init__(self, target="127.0.0.1:8500", model="addition", timeout=10, input_name="text"):
+        self.target, self.model, self.timeout, self.input_name = target, model, timeout, input_name
         options = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
         self._channel = grpc.insecure_channel(target, options=options)
         self._predictions = prediction_service_pb2_grpc.PredictionServiceStub(self._channel)
@@ -44,7 +46,7 @@ class GrpcClient(Client):
         request.model_spec.signature_name = "serving_default"
         shape = tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=len(texts))])
         strings = [text if isinstance(text, bytes) else text.encode("utf-8") for text in texts]
-        request.inputs[INPUT_NAME].CopyFrom(
+        request.inputs[self.input_name].CopyFrom(
             tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING, tensor_shape=shape, string_val=strings)
         )
         response = self._call(self._predictions.Predict, request)

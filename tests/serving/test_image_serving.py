@@ -11,7 +11,7 @@ from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 import keras_seq2seq as ks
 from keras_seq2seq.data import caption_scenes
 from keras_seq2seq.export import export
-from keras_seq2seq.serving import ModelConfig, ModelServer, RestClient
+from keras_seq2seq.serving import GrpcClient, ModelConfig, ModelServer, RestClient
 
 from .conftest import http, wait_until
 
@@ -66,6 +66,8 @@ def test_grpc_bytes_get_the_same_captions(server, scenes):
     with grpc.insecure_channel(f"127.0.0.1:{grpc_server.grpc_port}") as channel:
         response = prediction_service_pb2_grpc.PredictionServiceStub(channel).Predict(request, timeout=60)
     assert [text.decode() for text in response.outputs["output"].string_val] == generated
+    client = GrpcClient(f"127.0.0.1:{grpc_server.grpc_port}", model=MODEL, timeout=60, input_name="image_bytes")
+    assert client.predict(pngs) == generated
 
 
 @pytest.mark.parametrize(
