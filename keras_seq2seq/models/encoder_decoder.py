@@ -83,6 +83,13 @@ class EncoderDecoderModel(keras.Model):
         return functions[key]
 
     @classmethod
+    def from_config(cls, config):
+        """The model `get_config()` describes; the tokenizer comes back from its own config."""
+        config = dict(config)
+        config["tokenizer"] = keras.saving.deserialize_keras_object(config["tokenizer"])
+        return cls(**config)
+
+    @classmethod
     def from_preset(cls, preset):
         """Loads a zoo preset by name (`"addition"`) or a preset folder; no network."""
         from keras_seq2seq.models.preset import load_preset

@@ -137,12 +137,6 @@ class ImageCaptioner(EncoderDecoderModel):
             "max_target_length": self.max_target_length,
         }
 
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["tokenizer"] = keras.saving.deserialize_keras_object(config["tokenizer"])
-        return cls(**config)
-
 
 def encode_images(encoder, decoder, images):
     """Runs the image encoder; returns the state `[h, c]` and the keyword arguments it gives `decoder`.

@@ -124,12 +124,6 @@ class Seq2Seq(EncoderDecoderModel):
             "max_target_length": self.max_target_length,
         }
 
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["tokenizer"] = keras.saving.deserialize_keras_object(config["tokenizer"])
-        return cls(**config)
-
 
 def encode(encoder, decoder, source_ids):
     """Runs `encoder`; returns its final state `[h, c]` and the keyword arguments it gives `decoder`.
