@@ -14,10 +14,11 @@ import tensorflow as tf
 
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.text.special_tokens import END_ID, PAD_ID, SPECIAL_TOKENS, START_ID, UNKNOWN_ID
+from keras_seq2seq.text.tokenizer import Tokenizer
 
 
 @keras.saving.register_keras_serializable(package="keras_seq2seq")
-class CharTokenizer(tf.Module):
+class CharTokenizer(Tokenizer):
     """Maps each character of a string to an id; ids 0-3 are padding, unknown, start and end.
 
     Example:
@@ -76,19 +77,6 @@ class CharTokenizer(tf.Module):
         keep = before_end & (ids >= len(SPECIAL_TOKENS))
         chars = self._to_token(tf.cast(ids, tf.int64))
         return tf.strings.reduce_join(tf.where(keep, chars, ""), axis=-1)
-
-    def encode(self, texts, length, add_start=False, add_end=False):
-        """Strings to a right-padded `int32` NumPy array `[len(texts), length]`."""
-        ids = self.tokenize(tf.constant(list(texts), dtype=tf.string))
-        if add_start:
-            ids = tf.concat([tf.fill([ids.nrows(), 1], START_ID), ids], axis=1)
-        if add_end:
-            ids = tf.concat([ids, tf.fill([ids.nrows(), 1], END_ID)], axis=1)
-        return ids.to_tensor(default_value=PAD_ID, shape=[None, length]).numpy()
-
-    def decode(self, ids):
-        """Ids `[batch, steps]` to a list of Python strings."""
-        return [text.decode("utf-8") for text in self.detokenize(ids).numpy()]
 
     def normalize(self, texts):
         """`texts` as answers are compared by `evaluate`: unchanged, every character counts."""

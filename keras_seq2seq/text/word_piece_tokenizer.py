@@ -30,7 +30,8 @@ from tensorflow_text.python.ops.bert_tokenizer import BasicTokenizer  # BERT's w
 from tensorflow_text.tools.wordpiece_vocab.bert_vocab_from_dataset import bert_vocab_from_dataset
 
 from keras_seq2seq.errors import InputError
-from keras_seq2seq.text.special_tokens import END_ID, PAD_ID, SPECIAL_TOKENS, START_ID, UNKNOWN_ID
+from keras_seq2seq.text.special_tokens import END_ID, SPECIAL_TOKENS, UNKNOWN_ID
+from keras_seq2seq.text.tokenizer import Tokenizer
 
 SUFFIX_INDICATOR = "##"  # "playing" -> "play", "##ing"
 # Detokenized text has a space on both sides of every punctuation mark ("i ' m fine , thanks .");
@@ -43,7 +44,7 @@ _PUNCTUATION_JOINS = [
 
 
 @keras.saving.register_keras_serializable(package="keras_seq2seq")
-class WordPieceTokenizer(tf.Module):
+class WordPieceTokenizer(Tokenizer):
     """Maps lowercase words, word pieces and punctuation marks to ids; ids 0-3 are padding, unknown, start and end.
 
     Example:
@@ -112,19 +113,6 @@ class WordPieceTokenizer(tf.Module):
         for pattern, rewrite in _PUNCTUATION_JOINS:
             text = tf.strings.regex_replace(text, pattern, rewrite)
         return text
-
-    def encode(self, texts, length, add_start=False, add_end=False):
-        """Strings to a right-padded `int32` NumPy array `[len(texts), length]`."""
-        ids = self.tokenize(tf.constant(list(texts), dtype=tf.string))
-        if add_start:
-            ids = tf.concat([tf.fill([ids.nrows(), 1], START_ID), ids], axis=1)
-        if add_end:
-            ids = tf.concat([ids, tf.fill([ids.nrows(), 1], END_ID)], axis=1)
-        return ids.to_tensor(default_value=PAD_ID, shape=[None, length]).numpy()
-
-    def decode(self, ids):
-        """Ids `[batch, steps]` to a list of Python strings."""
-        return [text.decode("utf-8") for text in self.detokenize(ids).numpy()]
 
     def normalize(self, texts):
         """`texts` as answers are compared: lowercase words and punctuation marks, one space apart.

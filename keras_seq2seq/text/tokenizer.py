@@ -1,0 +1,33 @@
+"""`Tokenizer`: what every tokenizer shares, the NumPy side of `tokenize` and `detokenize`."""
+
+import tensorflow as tf
+
+from keras_seq2seq.text.special_tokens import END_ID, PAD_ID, START_ID
+
+
+class Tokenizer(tf.Module):
+    """Base of `CharTokenizer` and `WordPieceTokenizer`; subclasses implement `tokenize` and `detokenize`.
+
+    A `tf.Module`, not a Keras layer: a string layer inside a model turns XLA off.
+
+    Example:
+    >>> from keras_seq2seq.text import CharTokenizer
+    >>> tokenizer = CharTokenizer(list("ab"))
+    >>> tokenizer.encode(["ab", "b"], 4, add_end=True).tolist()
+    [[4, 5, 3, 0], [5, 3, 0, 0]]
+    >>> tokenizer.decode([[4, 5, 3, 0], [5, 3, 0, 0]])
+    ['ab', 'b']
+    """
+
+    def encode(self, texts, length, add_start=False, add_end=False):
+        """Strings to a right-padded `int32` NumPy array `[len(texts), length]`."""
+        ids = self.tokenize(tf.constant(list(texts), dtype=tf.string))
+        if add_start:
+            ids = tf.concat([tf.fill([ids.nrows(), 1], START_ID), ids], axis=1)
+        if add_end:
+            ids = tf.concat([ids, tf.fill([ids.nrows(), 1], END_ID)], axis=1)
+        return ids.to_tensor(default_value=PAD_ID, shape=[None, length]).numpy()
+
+    def decode(self, ids):
+        """Ids `[batch, steps]` to a list of Python strings."""
+        return [text.decode("utf-8") for text in self.detokenize(ids).numpy()]
