@@ -1,5 +1,7 @@
 """A client of TF Serving's gRPC API (the real server or `keras-seq2seq serve`), on `tensorflow_serving.apis`."""
 
+import math
+
 import grpc
 import tensorflow as tf
 from google.protobuf import json_format
@@ -53,9 +55,9 @@ class GrpcClient(Client):
         if OUTPUT_NAME not in response.outputs:
             outputs = sorted(response.outputs)
             raise ServingError(f"the answer has no {OUTPUT_NAME!r} output: {outputs}", server=self.target)
-        answers = [value.decode("utf-8", "replace") for value in tf.make_ndarray(response.outputs[OUTPUT_NAME]).ravel()]
+        answers = [value.decode("utf-8", "replace") for value in _values(response.outputs[OUTPUT_NAME])]
         if SCORE_NAME in response.outputs:
-            scores = [float(score) for score in tf.make_ndarray(response.outputs[SCORE_NAME]).ravel()]
+            scores = [float(score) for score in _values(response.outputs[SCORE_NAME])]
         else:
             scores = [None] * len(answers)
         return list(zip(answers, scores))
@@ -102,3 +104,15 @@ class GrpcClient(Client):
             elif code == grpc.StatusCode.UNAVAILABLE and ("connect" in details.lower() or "refused" in details.lower()):
                 details = f"cannot reach the model server at {self.target}: {details}"
             raise ServingError(details, status=code, server=self.target) from None
+
+
+def _values(tensor):
+    """A TensorProto's values, flat. Strings and floats listed one by one are read off their
+    repeated fields, a fraction of what `tf.make_ndarray` costs on one-sentence answers; anything
+    else (packed `tensor_content`, one value standing for all) goes through `tf.make_ndarray`."""
+    count = math.prod(dim.size for dim in tensor.tensor_shape.dim)
+    if tensor.dtype == types_pb2.DT_STRING and len(tensor.string_val) == count:
+        return list(tensor.string_val)
+    if tensor.dtype == types_pb2.DT_FLOAT and len(tensor.float_val) == count:
+        return list(tensor.float_val)
+    return tf.make_ndarray(tensor).ravel()
