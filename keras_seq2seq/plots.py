@@ -27,13 +27,7 @@ def plot_attention(model, text, path):
     axis.set_ylabel("output")
     axis.set_title(f"{text} -> {answer}", fontsize=9)
     figure.colorbar(image, ax=axis, fraction=0.04)
-    figure.tight_layout()
-    try:
-        figure.savefig(path, dpi=120)
-    except OSError as error:
-        raise InputError(f"cannot write {path}: {error.strerror}") from None
-    finally:
-        plt.close(figure)
+    _save(figure, path, dpi=120)
     return answer
 
 
@@ -69,9 +63,14 @@ def plot_learning_curves(history, path):
         axis.set_xlabel("epoch")
         if axis.lines:
             axis.legend(fontsize=8)
+    _save(figure, path, dpi=100)
+
+
+def _save(figure, path, dpi):
+    """Writes `figure` to `path` and closes it; a path that cannot be written is an `InputError`."""
     figure.tight_layout()
     try:
-        figure.savefig(path, dpi=100)
+        figure.savefig(path, dpi=dpi)
     except OSError as error:
         raise InputError(f"cannot write {path}: {error.strerror}") from None
     finally:

@@ -107,12 +107,5 @@ class CharTokenizer(Tokenizer):
             )
         return text
 
-    def get_config(self):
-        return {"name": self.name, "vocabulary": self.vocabulary}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
 
 __all__ = ["CharTokenizer", "PAD_ID", "UNKNOWN_ID", "START_ID", "END_ID"]

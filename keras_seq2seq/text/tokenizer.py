@@ -6,7 +6,8 @@ from keras_seq2seq.text.special_tokens import END_ID, PAD_ID, START_ID
 
 
 class Tokenizer(tf.Module):
-    """Base of `CharTokenizer` and `WordPieceTokenizer`; subclasses implement `tokenize` and `detokenize`.
+    """Base of `CharTokenizer` and `WordPieceTokenizer`; subclasses implement `tokenize` and `detokenize`
+    and keep their constructor's `vocabulary` (and `name`) as attributes.
 
     A `tf.Module`, not a Keras layer: a string layer inside a model turns XLA off.
 
@@ -31,3 +32,11 @@ class Tokenizer(tf.Module):
     def decode(self, ids):
         """Ids `[batch, steps]` to a list of Python strings."""
         return [text.decode("utf-8") for text in self.detokenize(ids).numpy()]
+
+    def get_config(self):
+        """The constructor's arguments: a name and the vocabulary (saved with presets)."""
+        return {"name": self.name, "vocabulary": self.vocabulary}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

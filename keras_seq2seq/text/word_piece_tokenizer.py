@@ -146,13 +146,6 @@ class WordPieceTokenizer(Tokenizer):
             )
         return text
 
-    def get_config(self):
-        return {"name": self.name, "vocabulary": self.vocabulary}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
 
 def _check_vocabulary(vocabulary):
     if len(set(vocabulary)) != len(vocabulary):
