@@ -84,13 +84,7 @@ class CharTokenizer(Tokenizer):
 
     def check(self, text, max_length):
         """Raises `InputError` naming the problem if the model cannot take `text`."""
-        if isinstance(text, bytes):
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise InputError(f"{text[:40]!r} is not valid UTF-8 ({error.reason})") from None
-        if not isinstance(text, str):
-            raise InputError(f"expected a string, got {type(text).__name__}: {text!r:.40}")
+        text = self.as_text(text)
         if not text:
             raise InputError("the input is empty: give at least one character")
         if len(text) > max_length:

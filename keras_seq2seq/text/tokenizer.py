@@ -2,6 +2,7 @@
 
 import tensorflow as tf
 
+from keras_seq2seq.errors import InputError
 from keras_seq2seq.text.special_tokens import END_ID, PAD_ID, START_ID
 
 
@@ -32,6 +33,18 @@ class Tokenizer(tf.Module):
     def decode(self, ids):
         """Ids `[batch, steps]` to a list of Python strings."""
         return [text.decode("utf-8") for text in self.detokenize(ids).numpy()]
+
+    @staticmethod
+    def as_text(text):
+        """`text` as a `str` (bytes decoded as UTF-8); `InputError` for bytes that are not UTF-8 or a non-string."""
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise InputError(f"{text[:40]!r} is not valid UTF-8 ({error.reason})") from None
+        if not isinstance(text, str):
+            raise InputError(f"expected a string, got {type(text).__name__}: {text!r:.40}")
+        return text
 
     def get_config(self):
         """The constructor's arguments: a name and the vocabulary (saved with presets)."""

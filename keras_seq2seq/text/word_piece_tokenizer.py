@@ -125,13 +125,7 @@ class WordPieceTokenizer(Tokenizer):
 
     def check(self, text, max_length):
         """Raises `InputError` naming the problem if the model cannot take `text`; unknown words are fine."""
-        if isinstance(text, bytes):
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise InputError(f"{text[:40]!r} is not valid UTF-8 ({error.reason})") from None
-        if not isinstance(text, str):
-            raise InputError(f"expected a string, got {type(text).__name__}: {text!r:.40}")
+        text = self.as_text(text)
         try:
             encoded = text.encode("utf-8")
         except UnicodeEncodeError:  # lone surrogates, e.g. bytes that were not UTF-8 read with surrogateescape
