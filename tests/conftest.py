@@ -6,7 +6,10 @@ fixture fails loudly if it does not answer every string correctly, so the tests
 that compare greedy decoding with teacher forcing never rely on a half-trained model.
 """
 
+import contextlib
+import io
 import itertools
+import sys
 
 import keras
 import numpy as np
@@ -120,3 +123,18 @@ def trained_model(reverse_pairs):
     wrong = [(s, a) for s, a, t in zip(sources, answers, targets) if a != t]
     assert not wrong, f"the tiny reversal model is wrong on {len(wrong)}/{len(sources)}: {wrong[:5]}"
     return model
+
+
+def run_cli(argv, stdin=None):
+    """Runs the command line's `main(argv)` in-process; returns `(exit code, stdout, stderr)`."""
+    from keras_seq2seq.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    old_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([str(arg) for arg in argv])
+    finally:
+        sys.stdin = old_stdin
+    return code, out.getvalue(), err.getvalue()

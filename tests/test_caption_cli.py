@@ -1,27 +1,13 @@
 """`keras-seq2seq data captioning`, `evaluate` and `predict` with the `captioning` preset, and their errors."""
 
-import contextlib
-import io
 import re
-import sys
 
 import pytest
 
 import keras_seq2seq as ks
-from keras_seq2seq.cli import main
 from keras_seq2seq.metrics import corpus_bleu
 
-
-def _run(argv, stdin=None):
-    out, err = io.StringIO(), io.StringIO()
-    old_stdin = sys.stdin
-    sys.stdin = io.StringIO(stdin or "")
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main([str(arg) for arg in argv])
-    finally:
-        sys.stdin = old_stdin
-    return code, out.getvalue(), err.getvalue()
+from conftest import run_cli as _run
 
 
 def _one_line_error(code, err, command, *named):

@@ -18,19 +18,9 @@ from keras_seq2seq.cli import main
 from keras_seq2seq.data import addition_pairs, load_pairs, write_pairs
 
 from conftest import all_strings
+from conftest import run_cli as _run
 
 
-def _run(argv, stdin=None):
-    """Runs `main(argv)` in-process; returns `(exit code, stdout, stderr)`."""
-    out, err = io.StringIO(), io.StringIO()
-    old_stdin = sys.stdin
-    sys.stdin = io.StringIO(stdin or "")
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main([str(arg) for arg in argv])
-    finally:
-        sys.stdin = old_stdin
-    return code, out.getvalue(), err.getvalue()
 
 
 def _assert_one_line_error(code, err, command, *named):
