@@ -9,6 +9,14 @@ from keras_seq2seq.models.preset import zoo_names
 
 MODULES = [
     "keras_seq2seq.data.addition",
+    "keras_seq2seq.data.captions",
+    "keras_seq2seq.data.image_folder",
+    "keras_seq2seq.data.images",
+    "keras_seq2seq.data.scenes",
+    "keras_seq2seq.export.image_signature",
+    "keras_seq2seq.layers.image_encoder",
+    "keras_seq2seq.models.encoder_decoder",
+    "keras_seq2seq.models.image_captioner",
     "keras_seq2seq.data.dates",
     "keras_seq2seq.data.pipeline",
     "keras_seq2seq.data.tsv",
