@@ -1,5 +1,6 @@
 """Shared set-up for the benchmarks: the textbook addition data and a straightforward Keras baseline."""
 
+import statistics
 import time
 
 import keras
@@ -53,20 +54,19 @@ class RepeatLike(keras.layers.Layer):
         return keras.ops.broadcast_to(vector[:, None, :], (*keras.ops.shape(like), vector.shape[-1]))
 
 
-def samples_per_second(model, x, y, batch_size, epochs=3):
-    """Trains `epochs` epochs; returns samples per second of the fastest after the first.
+def interleaved_samples_per_second(models, x, y, batch_sizes, rounds=4):
+    """Samples per second of each model: the median of `rounds` epochs, the models taking turns.
 
-    The first epoch compiles; the fastest of the others is the least disturbed
-    by whatever else the machine is doing.
+    Every model first trains one epoch to compile (not counted). Then each round
+    trains every model for one epoch in turn, so that a slow spell of a shared
+    machine hits all of them alike instead of whichever happened to run then.
     """
-    timer = EpochSeconds()
-    model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[timer], shuffle=True)
-    return len(y) / min(timer.seconds[1:])
-
-
-class EpochSeconds(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds = [*getattr(self, "seconds", []), time.perf_counter() - self.start]
+    for model, batch_size in zip(models, batch_sizes):
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=True)
+    seconds = [[] for _ in models]
+    for _ in range(rounds):
+        for model, batch_size, own in zip(models, batch_sizes, seconds):
+            start = time.perf_counter()
+            model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=True)
+            own.append(time.perf_counter() - start)
+    return [len(y) / statistics.median(own) for own in seconds]
