@@ -4,7 +4,7 @@ Usage: python bench/serving_speed.py [--preset addition] [--seconds 3] [--max-re
 
 Every request is one sentence. The server runs as `keras-seq2seq serve
 --embedded` in a process of its own (once without batching, once with
-`--enable_batching`: up to 32 requests per call, waiting at most 2 ms); the
+`--enable_batching`: up to 32 requests per call, no time-out, one batch thread); the
 clients are threads of this process, each with its own REST or gRPC client.
 Each configuration runs for `--seconds` (at most `--max-requests` requests);
 the direct calls run the SavedModel's `serving_default` signature in this
@@ -36,10 +36,13 @@ import numpy as np
 
 CONCURRENCY = (1, 32)
 BATCH_SIZE = 32
+# As TF Serving's batching guide advises for CPUs: no time-out (batches form from what
+# queued while the last one ran), and one batch thread, which leaves the other core to
+# HTTP and gRPC. (2 ms and two threads measured 20-30% fewer requests per second here.)
 BATCHING_PARAMETERS = """max_batch_size { value: 32 }
-batch_timeout_micros { value: 2000 }
+batch_timeout_micros { value: 0 }
 max_enqueued_batches { value: 1000 }
-num_batch_threads { value: 2 }
+num_batch_threads { value: 1 }
 """
 READY_SECONDS = 120
 
@@ -47,6 +50,24 @@ READY_SECONDS = 120
 def questions(count, seed=0):
     rng = random.Random(seed)
     return [f"{rng.randrange(1000)}+{rng.randrange(1000)}" for _ in range(count)]
+
+
+def interleaved_p50(calls, texts):
+    """`{name: p50 milliseconds}` of single-sentence `calls`, one request at a time, the calls taking turns.
+
+    Taking turns request by request, rather than one configuration after another,
+    keeps a slow spell of a shared machine from landing on one of them only.
+    """
+    latencies = {name: [] for name in calls}
+    for text in texts[:10]:  # warm-up, not measured
+        for call in calls.values():
+            call(text)
+    for text in texts:
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call(text)
+            latencies[name].append(time.perf_counter() - started)
+    return {name: float(np.percentile(values, 50)) * 1e3 for name, values in latencies.items()}
 
 
 def measure(make_call, clients, seconds, max_requests, texts):
@@ -115,12 +136,16 @@ def start_server(base_path, rest_port, batching_file=None):
     raise SystemExit("the server did not start:\n" + "".join(seen))
 
 
-def wrk_row(name, url, text, connections, seconds):
-    """A result row of `wrk` posting `{"instances": [text]}` to `url` from `connections` connections."""
+def wrk_row(name, url, text, connections, seconds, server_pid):
+    """A result row of `wrk` posting `{"instances": [text]}` to `url` from `connections` connections.
+
+    The row also holds the server's CPU time per request (`cpu_ms`, Linux only).
+    """
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         body = json.dumps({"instances": [text]})
         script.write(f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
                      'wrk.headers["Content-Type"] = "application/json"\n')
+    cpu_before = process_cpu_seconds(server_pid)
     try:
         output = subprocess.run(
             ["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{seconds:g}s", "-s", script.name,
@@ -129,15 +154,27 @@ def wrk_row(name, url, text, connections, seconds):
         ).stdout
     finally:
         os.unlink(script.name)
+    cpu_seconds = process_cpu_seconds(server_pid) - cpu_before
     p50, p99 = (_milliseconds(re.search(rf"\s{p}%\s+([\d.]+\w+)", output)[1]) for p in (50, 99))
+    requests = int(re.search(r"(\d+) requests in", output)[1])
     return {
         "name": name,
         "clients": connections,
-        "requests": int(re.search(r"(\d+) requests in", output)[1]),
+        "requests": requests,
+        "cpu_ms": cpu_seconds / requests * 1e3 if requests else float("nan"),
         "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
         "p50": p50,
         "p99": p99,
     }
+
+
+def process_cpu_seconds(pid):
+    """User plus system CPU seconds of process `pid` so far, from /proc (NaN where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _milliseconds(value):
@@ -195,6 +232,7 @@ def main():
         batching_file = Path(folder) / "batching.txt"
         batching_file.write_text(BATCHING_PARAMETERS)
 
+        signature = tf.saved_model.load(str(base_path / "1")).signatures["serving_default"]
         server_rows = {}
         for batching in (False, True):
             rest_port = free_port()
@@ -215,16 +253,23 @@ def main():
                         result = measure(make_call, concurrency, args.seconds, args.max_requests, texts)
                         server_rows[(protocol, batching, concurrency)] = row(name, concurrency, result)
                         print(f"  measured {name}, {concurrency} clients", file=sys.stderr)
+                if not batching:
+                    overhead = interleaved_p50(
+                        {
+                            "direct": lambda text: signature(text=tf.constant([text]))["output"].numpy(),
+                            "REST": RestClient(f"http://127.0.0.1:{rest_port}", args.preset, timeout=60).predict,
+                            "gRPC": GrpcClient(f"127.0.0.1:{grpc_port}", args.preset, timeout=60).predict,
+                        },
+                        texts,
+                    )
                 if shutil.which("wrk"):
                     url = f"http://127.0.0.1:{rest_port}/v1/models/addition:predict"
                     for concurrency in CONCURRENCY:
                         name = f"server REST (wrk), {'batching' if batching else 'no batching'}"
                         server_rows[("REST (wrk)", batching, concurrency)] = wrk_row(
-                            name, url, texts[0], concurrency, args.seconds)
+                            name, url, texts[0], concurrency, args.seconds, process.pid)
             finally:
                 stop_server(process)
-
-        signature = tf.saved_model.load(str(base_path / "1")).signatures["serving_default"]
 
         def direct():
             return lambda text: signature(text=tf.constant([text]))["output"].numpy()
@@ -255,10 +300,16 @@ def main():
         batched = server_rows[(protocol, True, 32)]
         print(f"  {protocol} with batching, 32 clients vs sequential direct single calls: "
               f"{batched['rate'] / sequential['rate']:.2f}x requests/s")
-    for protocol in sorted({key[0] for key in server_rows}):
-        single = server_rows[(protocol, False, 1)]
-        print(f"  serving overhead at p50, 1 client, {protocol}: {single['p50'] - sequential['p50']:+.2f} ms "
-              f"({single['p50']:.2f} ms served vs {sequential['p50']:.2f} ms direct)")
+    if ("REST (wrk)", True, 32) in server_rows:
+        batched = server_rows[("REST (wrk)", True, 32)]
+        most = (os.cpu_count() or 1) / batched["cpu_ms"] * 1e3
+        print(f"  server CPU per request, REST (wrk) with batching, 32 clients: {batched['cpu_ms']:.3f} ms, so even "
+              f"with all {os.cpu_count()} CPUs to itself (no client, no idle time) the server answers at most "
+              f"{most:.0f} requests/s = {most / sequential['rate']:.2f}x sequential direct single calls")
+    for protocol in ("REST", "gRPC"):
+        print(f"  serving overhead at p50, one request at a time, {protocol} (Python client): "
+              f"{overhead[protocol] - overhead['direct']:+.2f} ms ({overhead[protocol]:.2f} ms served vs "
+              f"{overhead['direct']:.2f} ms direct, the calls taking turns, {len(texts)} each)")
 
 
 if __name__ == "__main__":

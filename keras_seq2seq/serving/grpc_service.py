@@ -76,7 +76,7 @@ class PredictionService(_Service, prediction_service_pb2_grpc.PredictionServiceS
                 inputs[alias] = tf.make_ndarray(proto)
             except Exception:  # noqa: BLE001 (any malformed TensorProto)
                 raise invalid_argument(f"tensor parsing error: {alias}") from None
-        future = servable.submit(spec.signature_name, inputs, list(request.output_filter))
+        future = servable.submit(spec.signature_name, inputs, list(request.output_filter), inline=True)
         try:
             outputs = future.result(timeout=context.time_remaining())
         except concurrent.futures.TimeoutError:
