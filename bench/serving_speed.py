@@ -38,7 +38,7 @@ CONCURRENCY = (1, 32)
 BATCH_SIZE = 32
 # As TF Serving's batching guide advises for CPUs: no time-out (batches form from what
 # queued while the last one ran), and one batch thread, which leaves the other core to
-# HTTP and gRPC. (2 ms and two threads measured 20-30% fewer requests per second here.)
+# HTTP and gRPC. (2 ms and two threads answered fewer requests per second in our trials.)
 BATCHING_PARAMETERS = """max_batch_size { value: 32 }
 batch_timeout_micros { value: 0 }
 max_enqueued_batches { value: 1000 }
