@@ -4,7 +4,10 @@ The same suite runs against both, so the embedded server is held to what
 `tensorflow_model_server` answers.
 """
 
+import http.server
+import json
 import socket
+import threading
 
 import grpc
 import pytest
@@ -151,3 +154,50 @@ def test_a_server_that_does_not_answer_times_out(silent_port):
         client.status()
     assert caught.value.status == grpc.StatusCode.DEADLINE_EXCEEDED
     assert "did not answer within 0.5 s" in str(caught.value)
+
+
+class _AnswerThenHangUp(http.server.BaseHTTPRequestHandler):
+    """Answers each request with an HTTP/1.1 keep-alive answer, then closes the connection anyway."""
+
+    protocol_version = "HTTP/1.1"
+    connections = []
+
+    def do_GET(self):  # noqa: N802 (http.server's method name)
+        body = json.dumps({"model_version_status": [{"version": "1", "state": "AVAILABLE"}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.connections.append(self.client_address)
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+def test_rest_client_reuses_its_connection_and_reconnects_when_the_server_hung_up():
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AnswerThenHangUp) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            client = RestClient(f"http://127.0.0.1:{server.server_address[1]}", timeout=5)
+            for _ in range(3):  # the 2nd and 3rd calls find their kept connection closed
+                assert client.status()["model_version_status"][0]["state"] == "AVAILABLE"
+            assert len(set(_AnswerThenHangUp.connections)) == 3
+        finally:
+            server.shutdown()
+
+
+def test_rest_client_keeps_one_connection_open_between_calls(embedded):
+    client = embedded.rest()
+    client.predict(["1+1"])
+    first = client._local.connection.sock
+    client.predict(["2+2"])
+    assert client._local.connection.sock is first
+    client.close()
+    assert client._local.connection is None
+
+
+def test_a_rest_url_that_is_not_http_is_a_clear_error():
+    with pytest.raises(ValueError, match="must look like http://host:port"):
+        RestClient("127.0.0.1:8501")
