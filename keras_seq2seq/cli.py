@@ -159,6 +159,8 @@ def add_query_parser(commands):
     query.add_argument("--version", type=int, help="model version (default: the latest served)")
     query.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer (default 10)")
     query.add_argument("--scores", action="store_true", help="print each answer's score after a tab")
+    query.add_argument("--images", action="store_true",
+                       help="each TEXT (or line) is an image file to caption: its bytes are sent as image_bytes")
     query.add_argument("texts", nargs="*", metavar="TEXT")
     query.set_defaults(run=run_query)
 
@@ -292,21 +294,31 @@ QUERY_CHUNK = 256
 
 
 def run_query(args):
+    texts = args.texts or [line.rstrip("\r\n") for line in sys.stdin]
+    if args.images:  # both clients send bytes as binary strings (REST: {"b64": ...})
+        texts = [_read_image_file(path) for path in texts]
     if args.grpc:
         from keras_seq2seq.serving.grpc_client import GrpcClient
 
-        client = GrpcClient(args.grpc, model=args.model, timeout=args.timeout)
+        input_name = "image_bytes" if args.images else "text"
+        client = GrpcClient(args.grpc, model=args.model, timeout=args.timeout, input_name=input_name)
     else:
         from keras_seq2seq.serving.rest_client import RestClient
 
         client = RestClient(args.rest or "http://127.0.0.1:8501", model=args.model, timeout=args.timeout)
-    texts = args.texts or [line.rstrip("\r\n") for line in sys.stdin]
     try:
         for start in range(0, len(texts), QUERY_CHUNK):
             for answer, score in client.predict_with_scores(texts[start : start + QUERY_CHUNK], version=args.version):
                 print(f"{answer}\t{score:.6g}" if args.scores and score is not None else answer)
     finally:
         getattr(client, "close", lambda: None)()
+
+
+def _read_image_file(path):
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read image {path!r}: {error.strerror or error}") from None
 
 
 def run_data(args):

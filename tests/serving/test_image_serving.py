@@ -9,6 +9,7 @@ import tensorflow as tf
 from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
 import keras_seq2seq as ks
+from conftest import run_cli  # the root conftest's (tests/ is on sys.path)
 from keras_seq2seq.data import caption_scenes
 from keras_seq2seq.export import export
 from keras_seq2seq.serving import GrpcClient, ModelConfig, ModelServer, RestClient
@@ -93,3 +94,19 @@ def test_bad_bytes_are_invalid_argument_and_the_server_keeps_serving(server, sce
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     status, answer = _rest_predict(url, [_b64(pngs[0])])  # still serving
     assert status == 200 and answer["predictions"][0]["output"] == generated[0]
+
+
+@pytest.mark.parametrize("protocol", ["rest", "grpc"])
+def test_query_images_captions_image_files(server, scenes, tmp_path, protocol):
+    grpc_server, url = server
+    pngs, _, generated = scenes
+    paths = []
+    for index, png in enumerate(pngs[:2]):
+        paths.append(tmp_path / f"scene{index}.png")
+        paths[-1].write_bytes(png)
+    where = ["--rest", url] if protocol == "rest" else ["--grpc", f"127.0.0.1:{grpc_server.grpc_port}"]
+    code, out, err = run_cli(["query", "--model", MODEL, *where, "--images", *paths])
+    assert (code, out, err) == (0, "".join(f"{caption}\n" for caption in generated[:2]), "")
+    code, out, err = run_cli(["query", "--model", MODEL, *where, "--images", tmp_path / "missing.png"])
+    assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert "cannot read image" in err and "missing.png" in err

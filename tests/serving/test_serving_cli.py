@@ -1,7 +1,6 @@
 """`keras-seq2seq query` and `keras-seq2seq serve`, in-process and as real subprocesses."""
 
 import contextlib
-import io
 import os
 import queue
 import re
@@ -15,21 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from keras_seq2seq.cli import build_parser, main
+from keras_seq2seq.cli import build_parser
 from keras_seq2seq.serving.server import real_server_argv, server_from_flags
 
+from conftest import run_cli as _run  # the root conftest's (tests/ is on sys.path)
+
 from .conftest import MODEL, READY_SECONDS
-
-
-def _run(argv, stdin=""):
-    out, err = io.StringIO(), io.StringIO()
-    old_stdin, sys.stdin = sys.stdin, io.StringIO(stdin)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main([str(arg) for arg in argv])
-    finally:
-        sys.stdin = old_stdin
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(params=["rest", "grpc"])
