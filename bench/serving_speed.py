@@ -233,6 +233,10 @@ def main():
         batching_file.write_text(BATCHING_PARAMETERS)
 
         signature = tf.saved_model.load(str(base_path / "1")).signatures["serving_default"]
+
+        def direct_call(text):
+            return signature(text=tf.constant([text]))["output"].numpy()
+
         server_rows = {}
         for batching in (False, True):
             rest_port = free_port()
@@ -256,7 +260,7 @@ def main():
                 if not batching:
                     overhead = interleaved_p50(
                         {
-                            "direct": lambda text: signature(text=tf.constant([text]))["output"].numpy(),
+                            "direct": direct_call,
                             "REST": RestClient(f"http://127.0.0.1:{rest_port}", args.preset, timeout=60).predict,
                             "gRPC": GrpcClient(f"127.0.0.1:{grpc_port}", args.preset, timeout=60).predict,
                         },
@@ -271,12 +275,9 @@ def main():
             finally:
                 stop_server(process)
 
-        def direct():
-            return lambda text: signature(text=tf.constant([text]))["output"].numpy()
-
         for concurrency in CONCURRENCY:
             count = max(r["requests"] for key, r in server_rows.items() if key[2] == concurrency)
-            result = measure(direct, concurrency, args.seconds * 3, count, texts)
+            result = measure(lambda: direct_call, concurrency, args.seconds * 3, count, texts)
             rows.append(row("direct signature call, in-process", concurrency, result))
         batch = tf.constant(texts[:BATCH_SIZE])
         result = measure(lambda: lambda text: signature(text=batch)["output"].numpy(), 1, args.seconds, 10**9, texts)

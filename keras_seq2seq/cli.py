@@ -311,7 +311,7 @@ def run_query(args):
             for answer, score in client.predict_with_scores(texts[start : start + QUERY_CHUNK], version=args.version):
                 print(f"{answer}\t{score:.6g}" if args.scores and score is not None else answer)
     finally:
-        getattr(client, "close", lambda: None)()
+        client.close()
 
 
 def _read_image_file(path):

@@ -1,8 +1,8 @@
-"""What the REST and gRPC clients share: `predict` on top of each one's `predict_with_scores`."""
+"""What the REST and gRPC clients share: `predict` on top of each one's `predict_with_scores`, and `with`."""
 
 
 class Client:
-    """Base of `RestClient` and `GrpcClient`; subclasses implement `predict_with_scores`."""
+    """Base of `RestClient` and `GrpcClient`; subclasses implement `predict_with_scores` and `close`."""
 
     def predict(self, texts, version=None):
         """The decoded answer to each text (a str, or a list of str or bytes)."""
@@ -11,6 +11,16 @@ class Client:
     def predict_with_scores(self, texts, version=None):
         """`[(answer, score), ...]`: each answer with its score (None if the model gives none)."""
         raise NotImplementedError
+
+    def close(self):
+        """Closes the connection(s) to the server."""
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
     @staticmethod
     def as_texts(texts):

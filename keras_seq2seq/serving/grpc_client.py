@@ -83,12 +83,6 @@ class GrpcClient(Client):
     def close(self):
         self._channel.close()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-
     def _spec(self, spec, version):
         spec.name = self.model
         if version is not None:

@@ -87,17 +87,20 @@ class RestClient(Client):
         request is sent once more on a new connection. (urllib opens a connection
         per request, which cost about 0.5 ms per request on loopback.)
         """
-        for attempt in (1, 2):
-            reused = getattr(self._local, "connection", None) is not None
-            connection = self._connection()
-            try:
-                connection.request(method, path, body=data, headers=headers)
-                response = connection.getresponse()
-                return response.status, response.reason, response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self._drop_connection()
-                if not reused or attempt == 2:
-                    raise
+        reused = getattr(self._local, "connection", None) is not None
+        try:
+            return self._send(method, path, data, headers)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self._drop_connection()
+            if not reused:
+                raise
+        return self._send(method, path, data, headers)
+
+    def _send(self, method, path, data, headers):
+        connection = self._connection()
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.reason, response.read()
 
     def _connection(self):
         if getattr(self._local, "connection", None) is None:
@@ -113,12 +116,6 @@ class RestClient(Client):
     def close(self):
         """Closes this thread's connection (others close when their threads end)."""
         self._drop_connection()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
 
     def _timeout(self):
         return ServingError(f"the model server at {self.url} did not answer within {self.timeout} s")
