@@ -55,7 +55,7 @@ def serving_function(model, beam_width=1):
         with tf.control_dependencies(checks):
             source_ids = ids.to_tensor(default_value=PAD_ID, shape=[None, limit])
         output_ids, scores = model.decode_ids(source_ids, beam_width=beam_width)
-        return {"output": tokenizer.detokenize(output_ids), "score": scores}
+        return {"output": model.target_tokenizer.detokenize(output_ids), "score": scores}
 
     return serve
 

@@ -22,6 +22,12 @@ class Decoder(keras.layers.Layer):
     in `call` and `start`, and changes what the affine layer sees through
     `output_features`; the other decoders take these arguments and ignore them.
 
+    `num_layers` LSTMs are stacked; every one of them starts from the encoder
+    state `[h, c]` (one rule for text and image encoders alike, whatever their
+    depth). `dropout` drops that share of the embeddings, of the outputs between
+    layers and of the affine layer's input while training; decoding (`step`) and
+    exported graphs never drop anything.
+
     Example:
     >>> decoder = Decoder(vocabulary_size=15, embedding_dim=16, hidden_dim=32)
     >>> state = [keras.ops.zeros((1, 32)), keras.ops.zeros((1, 32))]
@@ -30,15 +36,20 @@ class Decoder(keras.layers.Layer):
     (1, 3, 15)
     """
 
-    def __init__(self, vocabulary_size, embedding_dim, hidden_dim, **kwargs):
+    def __init__(self, vocabulary_size, embedding_dim, hidden_dim, num_layers=1, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         self.vocabulary_size = vocabulary_size
         self.embedding_dim = embedding_dim
         self.hidden_dim = hidden_dim
+        self.num_layers = num_layers
+        self.dropout = dropout
         self.embedding = keras.layers.Embedding(
             vocabulary_size, embedding_dim, mask_zero=True, name="embedding"
         )
+        # The first LSTM keeps the name of the one-layer decoder, so that older presets load.
         self.lstm = FusedLSTM(hidden_dim, name="lstm")
+        self.upper_lstms = [FusedLSTM(hidden_dim, name=f"lstm_{index}") for index in range(1, num_layers)]
+        self.dropout_layer = keras.layers.Dropout(dropout, name="dropout")
         # float32 logits under a mixed precision policy: softmax, loss and search stay float32.
         self.affine = keras.layers.Dense(vocabulary_size, dtype="float32", name="affine")
 
@@ -54,6 +65,8 @@ class Decoder(keras.layers.Layer):
         context_shape = self.context(state_shape)  # the shape of whatever `context` picks
         self.embedding.build(decoder_ids_shape)
         self.lstm.build((*decoder_ids_shape, self.embedding_dim), context_shape)
+        for lstm in self.upper_lstms:
+            lstm.build((*decoder_ids_shape, self.hidden_dim))
         self.affine.build((*decoder_ids_shape, self.output_features_dim(context_shape, encoder_outputs_shape)))
 
     def output_features_dim(self, context_shape, encoder_outputs_shape=None):
@@ -81,23 +94,28 @@ class Decoder(keras.layers.Layer):
         """
         return _with_context(outputs, memory.get("context"))
 
-    def lstm_outputs(self, decoder_ids, state, memory):
-        """The teacher-forced LSTM outputs `[batch, steps, hidden_dim]`."""
+    def lstm_outputs(self, decoder_ids, state, memory, training=None):
+        """The teacher-forced outputs of the top LSTM `[batch, steps, hidden_dim]`."""
+        mask = ops.not_equal(decoder_ids, 0)
         sequence, _ = self.lstm(
-            self.embedding(decoder_ids),
+            self.dropout_layer(self.embedding(decoder_ids), training=training),
             constant_inputs=memory.get("context"),
-            mask=ops.not_equal(decoder_ids, 0),
+            mask=mask,
             initial_state=state,
         )
+        for lstm in self.upper_lstms:
+            sequence, _ = lstm(self.dropout_layer(sequence, training=training), mask=mask, initial_state=state)
         return sequence
 
-    def call(self, decoder_ids, state, encoder_outputs=None, encoder_mask=None):
+    def call(self, decoder_ids, state, encoder_outputs=None, encoder_mask=None, training=None):
         memory = self.memory(state, encoder_outputs, encoder_mask)
-        return self.affine(self.output_features(self.lstm_outputs(decoder_ids, state, memory), memory))
+        features = self.output_features(self.lstm_outputs(decoder_ids, state, memory, training), memory)
+        return self.affine(self.dropout_layer(features, training=training))
 
     def start(self, state, encoder_outputs=None, encoder_mask=None):
         """The decoding state for `step`, from the encoder state `[h, c]` (and outputs, if used)."""
-        decoding_state = {"h": state[0], "c": state[1], **self.memory(state, encoder_outputs, encoder_mask)}
+        decoding_state = {"states": [list(state) for _ in range(self.num_layers)]}
+        decoding_state.update(self.memory(state, encoder_outputs, encoder_mask))
         if "context" in decoding_state:
             decoding_state["context_gates"] = self.lstm.constant_gates(decoding_state["context"])
         return decoding_state
@@ -105,9 +123,13 @@ class Decoder(keras.layers.Layer):
     def step(self, token_ids, decoding_state):
         """Logits `[batch, vocabulary_size]` for the token after `token_ids` `[batch]`."""
         gates = self.lstm.project(self.embedding(token_ids), decoding_state.get("context_gates"))
-        h, (h, c) = self.lstm.step(gates, [decoding_state["h"], decoding_state["c"]])
+        h, first_state = self.lstm.step(gates, decoding_state["states"][0])
+        states = [first_state]
+        for lstm, state in zip(self.upper_lstms, decoding_state["states"][1:]):
+            h, state = lstm.step(lstm.project(h), state)
+            states.append(state)
         logits = self.affine(self.output_features(h, decoding_state))
-        return logits, {**decoding_state, "h": h, "c": c}
+        return logits, {**decoding_state, "states": states}
 
     def get_config(self):
         config = super().get_config()
@@ -116,6 +138,8 @@ class Decoder(keras.layers.Layer):
                 "vocabulary_size": self.vocabulary_size,
                 "embedding_dim": self.embedding_dim,
                 "hidden_dim": self.hidden_dim,
+                "num_layers": self.num_layers,
+                "dropout": self.dropout,
             }
         )
         return config

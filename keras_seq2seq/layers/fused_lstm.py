@@ -6,7 +6,11 @@ same at every step (the peeky context) without concatenating it to every step
 and multiplying it again T times. Here the input share of the gates for all
 steps is one matrix product before the loop, the constant share is computed
 once per sequence, and only `h @ recurrent_kernel` runs step by step. Short
-sequences of known length are unrolled, which lets XLA fuse the whole loop.
+sequences of known length are unrolled, which lets XLA fuse the whole loop; the
+others run as one loop in the graph, which XLA compiles for any number of steps
+(on TensorFlow, a `tf.while_loop` with `maximum_iterations`: XLA cannot compile
+the gradient of a loop whose trip count it cannot bound, and `keras.ops.scan`
+sets none).
 `bench/training_speed.py` measures what this buys; `tests/layers/test_fused_lstm.py`
 checks that it computes exactly what `keras.layers.LSTM` computes on the same weights.
 """
@@ -87,8 +91,12 @@ class FusedLSTM(keras.layers.Layer):
         if mask is not None:
             mask = ops.cast(mask, "bool")
         steps = inputs.shape[1]
-        if steps is not None and steps <= MAX_UNROLLED_STEPS:
+        if isinstance(steps, int) and steps <= MAX_UNROLLED_STEPS:
             return self._unrolled(gates, mask, list(initial_state), steps)
+        if mask is None:
+            mask = ops.ones(ops.shape(gates)[:2], dtype="bool")
+        if keras.backend.backend() == "tensorflow":
+            return self._tf_while_loop(gates, mask, list(initial_state))
         return self._scanned(gates, mask, list(initial_state))
 
     def _unrolled(self, gates, mask, state, steps):
@@ -98,9 +106,24 @@ class FusedLSTM(keras.layers.Layer):
             outputs.append(output)
         return ops.stack(outputs, axis=1), state
 
+    def _tf_while_loop(self, gates, mask, state):
+        import tensorflow as tf
+
+        steps = tf.shape(gates)[1]
+        step_gates = tf.TensorArray(gates.dtype, size=steps).unstack(tf.transpose(gates, (1, 0, 2)))
+        step_masks = tf.TensorArray(tf.bool, size=steps).unstack(tf.transpose(mask))
+        outputs = tf.TensorArray(gates.dtype, size=steps, element_shape=[None, self.units])
+
+        def body(t, h, c, outputs):
+            output, (h, c) = self.step(step_gates.read(t), [h, c], step_masks.read(t))
+            return t + 1, h, c, outputs.write(t, output)
+
+        _, h, c, outputs = tf.while_loop(
+            lambda t, *_: t < steps, body, (0, *state, outputs), maximum_iterations=steps
+        )
+        return tf.transpose(outputs.stack(), (1, 0, 2)), [h, c]
+
     def _scanned(self, gates, mask, state):
-        if mask is None:
-            mask = ops.ones(ops.shape(gates)[:2], dtype="bool")
         # One time-major tensor holds each step's gates and, in its last column, the
         # step's mask: the TensorFlow backend of `ops.scan` fails on several inputs
         # of unknown length, and wants per-step outputs shaped like the carry.

@@ -52,12 +52,12 @@ class AttentionSeq2Seq(Seq2Seq):
         else:
             if len(targets) != len(texts):
                 raise InputError(f"{len(texts)} texts but {len(targets)} targets")
-            targets = [self.tokenizer.check(target, self.max_target_length) for target in targets]
+            targets = [self.target_tokenizer.check(target, self.max_target_length) for target in targets]
         if not texts:
             return []
         source_ids = self.tokenizer.encode(texts, self.max_source_length)
         width = max(len(target) for target in targets) + 1
-        decoder_ids = self.tokenizer.encode(targets, width, add_start=True)
+        decoder_ids = self.target_tokenizer.encode(targets, width, add_start=True)
         state, encoder_outputs = encode(self.encoder, self.decoder, source_ids)
         weights = keras.ops.convert_to_numpy(self.decoder.attention_weights(decoder_ids, state, **encoder_outputs))
         result = []

@@ -13,6 +13,7 @@ import tensorflow as tf
 from keras_seq2seq.decoding import beam_search, greedy_search
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.metrics import ExactMatch, MaskedAccuracy, masked_loss
+from keras_seq2seq.models import shape_buckets
 from keras_seq2seq.text.special_tokens import END_ID, START_ID
 
 
@@ -25,12 +26,21 @@ class EncoderDecoderModel(keras.Model):
     True
     """
 
-    def compile(self, optimizer="adam", loss=None, metrics=None, jit_compile=True, **kwargs):
-        """Defaults: masked loss, masked token accuracy and exact match, and XLA.
+    # The inputs whose axis 1 is a sequence of ids padded on the right with 0 (see `shape_buckets`).
+    sequence_inputs = ("decoder_ids",)
+    # Whether the encoder reads the source backwards, so that a row padded elsewhere than on the right is an error.
+    reads_source_backwards = False
 
-        XLA is on by default (Keras turns it off on CPU-only machines): it
-        trains these small models 2-3x faster (`bench/training_speed.py`).
-        Exported SavedModels never use it. Under a `tf.distribute` strategy it is
+    def compile(self, optimizer="adam", loss=None, metrics=None, jit_compile=True, **kwargs):
+        """Defaults: masked loss, masked token accuracy and exact match, and XLA where it pays.
+
+        With `jit_compile=True` (the default) `fit`, `evaluate`, `predict` and
+        `train_on_batch` take batches of any width, NumPy or `tf.data`
+        (`padded_batch` included): each training batch's widths are rounded up to
+        a bucket, batches of short buckets train in a step that XLA compiled for
+        that bucket, and longer ones in one step without XLA; evaluation and
+        prediction run without XLA (`shape_buckets.py` says why).
+        Exported SavedModels never use XLA. Under a `tf.distribute` strategy XLA is
         off: Keras 3.15 cannot XLA-compile a step whose variables are mirrored on
         several devices ("Trying to access resource ... located in device CPU:1").
         """
@@ -42,6 +52,37 @@ class EncoderDecoderModel(keras.Model):
             metrics=metrics or [MaskedAccuracy(), ExactMatch()],
             jit_compile=jit_compile,
             **kwargs,
+        )
+
+    def make_train_function(self, force=False):
+        if not self._uses_bucketed_steps():
+            return super().make_train_function(force)
+        if self.train_function is None or force:
+            self.train_function = shape_buckets.train_or_test_function(self, self.train_step, xla=True)
+        return self.train_function
+
+    def make_test_function(self, force=False):
+        if not self._uses_bucketed_steps():
+            return super().make_test_function(force)
+        if self.test_function is None or force:
+            self.test_function = shape_buckets.train_or_test_function(self, self.test_step, xla=False)
+        return self.test_function
+
+    def make_predict_function(self, force=False):
+        if not self._uses_bucketed_steps():
+            return super().make_predict_function(force)
+        if self.predict_function is None or force:
+            self.predict_function = shape_buckets.predict_function(self)
+        return self.predict_function
+
+    def _uses_bucketed_steps(self):
+        """Bucketed XLA steps replace Keras' own when XLA is asked for, on TensorFlow, without a strategy."""
+        return (
+            keras.backend.backend() == "tensorflow"
+            and self.jit_compile
+            and not self.run_eagerly
+            and not tf.distribute.has_strategy()
+            and getattr(self, "_distribute_strategy", None) is None
         )
 
     def compile_from_config(self, config):
@@ -86,7 +127,9 @@ class EncoderDecoderModel(keras.Model):
     def from_config(cls, config):
         """The model `get_config()` describes; the tokenizer comes back from its own config."""
         config = dict(config)
-        config["tokenizer"] = keras.saving.deserialize_keras_object(config["tokenizer"])
+        for key in ("tokenizer", "target_tokenizer"):
+            if key in config:
+                config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 
     @classmethod

@@ -83,7 +83,7 @@ class ImageCaptioner(EncoderDecoderModel):
         super().__init__(inputs={"images": images, "decoder_ids": decoder_ids}, outputs=logits, **kwargs)
 
         # === Config ===
-        self.tokenizer = tokenizer
+        self.tokenizer = self.target_tokenizer = tokenizer
         self.encoder = encoder
         self.decoder = decoder_block
         self.decoder_name = decoder

@@ -2,7 +2,8 @@
 
 A preset is data, not code (as in keras-hub): the model's config (which names
 the tokenizer's class, `CharTokenizer` or `WordPieceTokenizer`), its weights,
-and the tokenizer's vocabulary (characters or word pieces). Zoo presets ship inside the installed package,
+and the tokenizer's vocabulary (characters or word pieces; `target_vocabulary.json` too when the
+targets have a tokenizer of their own). Zoo presets ship inside the installed package,
 so they load by name with no network and from any working directory.
 """
 
@@ -21,6 +22,8 @@ from keras_seq2seq.errors import PresetError
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.weights.h5"
 VOCABULARY_FILE = "vocabulary.json"
+# The targets' vocabulary, for a model whose targets have a tokenizer of their own.
+TARGET_VOCABULARY_FILE = "target_vocabulary.json"
 
 
 def zoo_path():
@@ -62,6 +65,9 @@ def load_preset(preset):
         model_config = dict(config["model"])
         model_config["config"] = dict(model_config["config"])
         model_config["config"]["tokenizer"]["config"]["vocabulary"] = vocabulary
+        if "target_tokenizer" in model_config["config"]:
+            target_vocabulary = _read_json(path, TARGET_VOCABULARY_FILE)
+            model_config["config"]["target_tokenizer"]["config"]["vocabulary"] = target_vocabulary
         model = keras.saving.deserialize_keras_object(model_config)
     except (KeyError, TypeError, ValueError) as error:
         raise PresetError(f"{path / CONFIG_FILE} does not describe a model: {error}") from None
@@ -85,12 +91,15 @@ def save_preset(model, path, extra_files=None):
     model_config = keras.saving.serialize_keras_object(model)
     for training_only in ("compile_config", "build_config"):
         model_config.pop(training_only, None)
-    vocabulary = model_config["config"]["tokenizer"]["config"].pop("vocabulary")
+    vocabularies = {VOCABULARY_FILE: model_config["config"]["tokenizer"]["config"].pop("vocabulary")}
+    if "target_tokenizer" in model_config["config"]:
+        vocabularies[TARGET_VOCABULARY_FILE] = model_config["config"]["target_tokenizer"]["config"].pop("vocabulary")
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         (staging / CONFIG_FILE).write_text(json.dumps({"model": model_config}, indent=2) + "\n")
-        (staging / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False) + "\n")
+        for name, vocabulary in vocabularies.items():
+            (staging / name).write_text(json.dumps(vocabulary, ensure_ascii=False) + "\n")
         model.save_weights(staging / WEIGHTS_FILE)
         for name, text in (extra_files or {}).items():
             (staging / name).write_text(text, encoding="utf-8")

@@ -3,12 +3,14 @@
 import sys
 
 import keras
+import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.layers import Decoder, TextEncoder
 from keras_seq2seq.models.encoder_decoder import EncoderDecoderModel
+from keras_seq2seq.widths import bucket_width
 
 
 @keras.saving.register_keras_serializable(package="keras_seq2seq")
@@ -16,9 +18,18 @@ class Seq2Seq(EncoderDecoderModel):
     """Encoder LSTM -> context `[h, c]` -> decoder LSTM -> affine layer, as a functional model.
 
     Inputs are `{"source_ids": [batch, source_steps], "decoder_ids": [batch, target_steps]}`
-    (right-padded with 0, `decoder_ids` starting with the start id); the output is
-    the logits of the next token at every decoder step. `generate` answers strings
-    with greedy decoding; `compile()` defaults to the masked loss and metrics.
+    (right-padded with 0, `decoder_ids` starting with the start id) of any widths;
+    the output is the logits of the next token at every decoder step. `generate`
+    answers strings with greedy decoding; `compile()` defaults to the masked loss
+    and metrics, and to XLA for the batch widths where it pays.
+
+    Deeper models: `num_encoder_layers` and `bidirectional_encoder` (see
+    `TextEncoder`), `num_decoder_layers` (see `Decoder`), and `dropout` on the
+    embeddings and between layers, while training only. `target_tokenizer` gives
+    the targets a tokenizer of their own (letters in, phones out); by default
+    sources and targets share `tokenizer`. `max_source_length` and
+    `max_target_length` are the longest source `generate` accepts and the
+    longest answer it writes.
 
     Example:
     >>> from keras_seq2seq.text import CharTokenizer
@@ -40,23 +51,34 @@ class Seq2Seq(EncoderDecoderModel):
         reverse_source=False,
         max_source_length=32,
         max_target_length=32,
+        bidirectional_encoder=False,
+        num_decoder_layers=1,
+        dropout=0.0,
+        target_tokenizer=None,
         _decoder_options=None,
         **kwargs,
     ):
         # `_decoder_options`: extra arguments of `decoder_class`, for subclasses to pass
         # their own arguments on (see `AttentionSeq2Seq`); they save them in their config.
-        vocabulary_size = tokenizer.vocabulary_size
         # === Layers ===
         encoder = TextEncoder(
-            vocabulary_size,
+            tokenizer.vocabulary_size,
             embedding_dim,
             hidden_dim,
             num_layers=num_encoder_layers,
             reverse=reverse_source,
+            bidirectional=bidirectional_encoder,
+            dropout=dropout,
             name="encoder",
         )
         decoder = self.decoder_class(
-            vocabulary_size, embedding_dim, hidden_dim, name="decoder", **(_decoder_options or {})
+            (target_tokenizer or tokenizer).vocabulary_size,
+            embedding_dim,
+            hidden_dim,
+            num_layers=num_decoder_layers,
+            dropout=dropout,
+            name="decoder",
+            **(_decoder_options or {}),
         )
 
         # === Functional Model ===
@@ -70,6 +92,7 @@ class Seq2Seq(EncoderDecoderModel):
 
         # === Config ===
         self.tokenizer = tokenizer
+        self.target_tokenizer = target_tokenizer or tokenizer
         self.encoder = encoder
         self.decoder = decoder
         self.embedding_dim = embedding_dim
@@ -78,6 +101,12 @@ class Seq2Seq(EncoderDecoderModel):
         self.reverse_source = reverse_source
         self.max_source_length = max_source_length
         self.max_target_length = max_target_length
+        self.bidirectional_encoder = bidirectional_encoder
+        self.num_decoder_layers = num_decoder_layers
+        self.dropout = dropout
+        self.reads_source_backwards = reverse_source or bidirectional_encoder
+
+    sequence_inputs = ("source_ids", "decoder_ids")
 
     def decode_ids(self, source_ids, beam_width=1, length_penalty=0.0):
         """Decoding in the graph: `[batch, steps]` ids to `(ids, scores)`.
@@ -101,15 +130,19 @@ class Seq2Seq(EncoderDecoderModel):
         if isinstance(texts, (str, bytes)):
             raise InputError("generate() takes a list of strings, not a single string")
         texts = [self.tokenizer.check(text, self.max_source_length) for text in texts]
-        # Padding every batch to max_source_length keeps the shape fixed: one trace, an unrolled encoder.
-        source_spec = tf.TensorSpec([None, self.max_source_length], tf.int32)
-        decode = self.decode_function(source_spec, beam_width, length_penalty)
-        answers = []
+        # Texts of similar lengths go in one batch, padded to its longest (rounded up to a bucket
+        # width): little padding; one trace for every width, whose encoder loops over the steps.
+        lengths = self.tokenizer.tokenize(tf.constant(texts, tf.string)).row_lengths().numpy() if texts else []
+        order = np.argsort(lengths, kind="stable")
+        decode = self.decode_function(tf.TensorSpec([None, None], tf.int32), beam_width, length_penalty)
+        answers = [None] * len(texts)
         batches = range(0, len(texts), batch_size)
         for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
-            source_ids = self.tokenizer.encode(texts[begin : begin + batch_size], self.max_source_length)
-            ids, _ = decode(tf.constant(source_ids))
-            answers.extend(self.tokenizer.decode(ids))
+            rows = order[begin : begin + batch_size]
+            width = bucket_width(lengths[rows[-1]])
+            ids, _ = decode(tf.constant(self.tokenizer.encode([texts[row] for row in rows], width)))
+            for row, answer in zip(rows, self.target_tokenizer.decode(ids)):
+                answers[row] = answer
         return answers
 
     def get_config(self):
@@ -122,6 +155,14 @@ class Seq2Seq(EncoderDecoderModel):
             "reverse_source": self.reverse_source,
             "max_source_length": self.max_source_length,
             "max_target_length": self.max_target_length,
+            "bidirectional_encoder": self.bidirectional_encoder,
+            "num_decoder_layers": self.num_decoder_layers,
+            "dropout": self.dropout,
+            **(
+                {"target_tokenizer": keras.saving.serialize_keras_object(self.target_tokenizer)}
+                if self.target_tokenizer is not self.tokenizer
+                else {}
+            ),
         }
 
 

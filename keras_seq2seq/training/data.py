@@ -1,16 +1,18 @@
-"""The recipe's data: string pairs, and training batches whose order is a pure function of (seed, epoch).
+"""The recipe's data: string pairs, and training batches that are a pure function of (seed, epoch).
 
 `tf.data`'s `shuffle(reshuffle_each_iteration=True)` draws each epoch's order
 from the iterator's state, so a process restarted at epoch 3 would see epoch 0's
-order again. Here epoch `e` is always `np.random.default_rng([seed, e])`'s
-permutation, so a resumed run sees exactly the batches an uninterrupted run
-would, and can skip the ones it already trained on.
+order again. Here epoch `e`'s bucketed batches and their order always come from
+`np.random.default_rng([seed, e])`, so a resumed run sees exactly the batches an
+uninterrupted run would, and can skip the ones it already trained on.
 """
 
 import numpy as np
 import tensorflow as tf
 
-from keras_seq2seq.data import addition, addition_pairs, date_pairs, dates, encode_pairs, load_pairs, pairs_dataset
+from keras_seq2seq.data import addition, addition_pairs, date_pairs, dates, encode_pairs, load_pairs
+from keras_seq2seq.data.buckets import bucket_batches, gather_batches
+from keras_seq2seq.data.pipeline import token_lengths
 from keras_seq2seq.data.dialogue import dialogue_task
 from keras_seq2seq.errors import RecipeError
 from keras_seq2seq.text import CharTokenizer, WordPieceTokenizer
@@ -30,7 +32,7 @@ def load_data(data, seed):
         validation = date_pairs(data["validation_size"], seed=seed + 1, split="held_out")
         lengths = (dates.MAX_SOURCE_LENGTH, dates.MAX_TARGET_LENGTH)
         return train, validation, dates.VOCABULARY, lengths
-    if data["task"] == "dialogue":  # a word-piece vocabulary: see make_tokenizer
+    if data["task"] == "dialogue":  # a word-piece vocabulary: see make_tokenizers
         if data["balance_digits"]:
             raise RecipeError("balance_digits applies only to the addition task")
         return dialogue_task(data["train_size"], data["validation_size"])
@@ -45,31 +47,25 @@ def load_data(data, seed):
     return train, validation, vocabulary, lengths
 
 
-def make_tokenizer(data, vocabulary):
-    """The tokenizer of the recipe's task over `vocabulary`: word pieces for dialogue, else characters."""
-    return (WordPieceTokenizer if data["task"] == "dialogue" else CharTokenizer)(vocabulary)
+def make_tokenizers(data, vocabulary):
+    """`(tokenizer, target_tokenizer)` of the recipe's task: word pieces for dialogue, else characters.
 
-
-def epoch_order(size, seed, epoch):
-    """The order of the `size` training pairs in `epoch`: the same in every process and every run.
-
-    Example:
-    >>> epoch_order(5, seed=1, epoch=0).tolist() == epoch_order(5, seed=1, epoch=0).tolist()
-    True
-    >>> sorted(epoch_order(5, seed=1, epoch=3).tolist())
-    [0, 1, 2, 3, 4]
+    `target_tokenizer` is None when sources and targets share `tokenizer`.
     """
-    return np.random.default_rng([seed, epoch]).permutation(size)
+    return (WordPieceTokenizer if data["task"] == "dialogue" else CharTokenizer)(vocabulary), None
 
 
 def training_batches(model, pairs, batch_size, seed, epochs, skip_batches=0):
     """A `tf.data.Dataset` of the global batches of `epochs` (a range), one epoch after the other.
 
-    Every epoch has `len(pairs[0]) // batch_size` whole batches (the remainder of
-    its order is left out), in `epoch_order(seed, epoch)`; the first
-    `skip_batches` batches are left out (those a resumed run has already done).
-    Under a distribution strategy, Keras splits each global batch among the
-    replicas, and the `DATA` auto-shard policy gives each worker its part of it.
+    Batches are bucketed by length (`data/buckets.py`): each holds `batch_size`
+    pairs of one bucket of widths, padded to them. Epoch `e` draws its batches
+    and their order from `np.random.default_rng([seed, e])`, so every process and
+    every run sees the same batches; a bucket's last short batch is left out,
+    so every epoch has `batches_per_epoch` batches. The first `skip_batches`
+    batches are left out (those a resumed run has already done). Under a
+    distribution strategy, Keras splits each global batch among the replicas,
+    and the `DATA` auto-shard policy gives each worker its part of it.
 
     Example:
     >>> from keras_seq2seq.models import Seq2Seq
@@ -79,24 +75,40 @@ def training_batches(model, pairs, batch_size, seed, epochs, skip_batches=0):
     >>> [x["source_ids"].shape[0] for x, y in training_batches(model, pairs, 2, 1, range(2), skip_batches=1)]
     [2, 2, 2]
     """
-    x, y = encode_pairs(model.tokenizer, *pairs, model.max_source_length, model.max_target_length)
-    per_epoch = len(y) // batch_size
-    rows = [epoch_order(len(y), seed, epoch)[: per_epoch * batch_size] for epoch in epochs]
-    rows = np.concatenate(rows or [np.empty(0, np.int64)])[skip_batches * batch_size :]
-    x = {name: tf.constant(array) for name, array in x.items()}
-    y = tf.constant(y)
-    dataset = tf.data.Dataset.from_tensor_slices(rows).batch(batch_size, drop_remainder=True)
-    dataset = dataset.map(lambda rows: ({name: tf.gather(array, rows) for name, array in x.items()}, tf.gather(y, rows)))
-    return _shard_by_data(dataset).prefetch(tf.data.AUTOTUNE)
+    x, y, lengths = _encoded(model, pairs)
+    batches, widths = [], []
+    for epoch in epochs:
+        epoch_batches, epoch_widths = bucket_batches(*lengths, batch_size, np.random.default_rng([seed, epoch]))
+        batches += epoch_batches
+        widths += epoch_widths
+    return _shard_by_data(gather_batches(x, y, batches[skip_batches:], widths[skip_batches:])).prefetch(
+        tf.data.AUTOTUNE
+    )
+
+
+def batches_per_epoch(tokenizers, pairs, batch_size):
+    """How many whole bucketed batches `training_batches` makes of `pairs` in every epoch.
+
+    `tokenizers` is `make_tokenizers`' pair: the model need not exist yet.
+    """
+    tokenizer, target_tokenizer = tokenizers
+    source_lengths = token_lengths(tokenizer, pairs[0])
+    target_lengths = token_lengths(target_tokenizer or tokenizer, pairs[1]) + 1  # and the end id
+    return len(bucket_batches(source_lengths, target_lengths, batch_size)[0])
 
 
 def validation_batches(model, pairs, batch_size):
-    """The validation pairs in their own order, the last batch possibly short."""
-    dataset = pairs_dataset(
-        model.tokenizer, *pairs, model.max_source_length, model.max_target_length,
-        batch_size=batch_size, shuffle=False, drop_remainder=False,
+    """The validation pairs bucketed by length, in a fixed order; no pair is left out (short batches kept)."""
+    x, y, lengths = _encoded(model, pairs)
+    return _shard_by_data(gather_batches(x, y, *bucket_batches(*lengths, batch_size, drop_remainder=False)))
+
+
+def _encoded(model, pairs):
+    """`(x, y, (source_lengths, target_lengths))` of `pairs` for `model`, the target lengths with the end id."""
+    x, y = encode_pairs(
+        model.tokenizer, *pairs, model.max_source_length, model.max_target_length, model.target_tokenizer
     )
-    return _shard_by_data(dataset)
+    return x, y, (np.count_nonzero(x["source_ids"], axis=1), np.count_nonzero(y, axis=1))
 
 
 def _shard_by_data(dataset):

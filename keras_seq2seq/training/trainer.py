@@ -13,7 +13,13 @@ from keras_seq2seq.layers.attention_decoder import SCORES
 from keras_seq2seq.models import AttentionSeq2Seq, PeekySeq2Seq, Seq2Seq, save_preset
 from keras_seq2seq.training.callbacks import EpochHistory, EpochTimer, LearningCurves, LearningRateLogger, StopOnNaN
 from keras_seq2seq.training.checkpoint import OutputFolder, TrainingCheckpoint
-from keras_seq2seq.training.data import load_data, make_tokenizer, training_batches, validation_batches
+from keras_seq2seq.training.data import (
+    batches_per_epoch,
+    load_data,
+    make_tokenizers,
+    training_batches,
+    validation_batches,
+)
 from keras_seq2seq.training.replicas import GlobalClipAdam, GlobalMaskedLoss
 from keras_seq2seq.training.strategy import fit_scope, make_strategy, writes_files
 
@@ -45,6 +51,7 @@ def train(recipe, output=None, verbose="auto", callbacks=(), strategy=None, log_
     ...           "data": {"task": "addition", "train_size": 64, "validation_size": 16, "balance_digits": 0.0},
     ...           "model": {"class_name": "Seq2Seq", "embedding_dim": 4, "hidden_dim": 8, "num_encoder_layers": 1,
     ...                     "reverse_source": False, "max_source_length": None, "max_target_length": None,
+    ...                     "bidirectional_encoder": False, "num_decoder_layers": 1, "dropout": 0.0,
     ...                     "score": None, "peeky": None},
     ...           "training": {"epochs": 1, "batch_size": 32, "learning_rate": 0.01, "final_learning_rate": None,
     ...                        "global_clipnorm": 5.0, "jit_compile": False, "mixed_precision": None}}
@@ -69,7 +76,7 @@ def train(recipe, output=None, verbose="auto", callbacks=(), strategy=None, log_
     replicas = strategy.num_replicas_in_sync
     if batch_size % replicas:
         raise RecipeError(f"training.batch_size {batch_size} does not split evenly among {replicas} replicas")
-    steps_per_epoch = len(train_pairs[0]) // batch_size
+    steps_per_epoch = batches_per_epoch(make_tokenizers(recipe["data"], vocabulary), train_pairs, batch_size)
     writer = writes_files(strategy)
     if folder is not None and writer:
         folder.start(recipe)
@@ -103,7 +110,7 @@ def train(recipe, output=None, verbose="auto", callbacks=(), strategy=None, log_
             initial_epoch=first_epoch,
             epochs=end_epoch,
             steps_per_epoch=steps_per_epoch - skip_batches,
-            shuffle=False,  # the batches come in `epoch_order`
+            shuffle=False,  # the batches come in the order `training_batches` drew from the seed
             verbose=verbose,
             callbacks=run_callbacks,
         )
@@ -146,8 +153,10 @@ def build_model(recipe, vocabulary, lengths, steps_per_epoch):
         raise RecipeError(f"model.score must be one of {', '.join(SCORES)}, got {options['score']!r}")
     options["max_source_length"] = options["max_source_length"] or lengths[0]
     options["max_target_length"] = options["max_target_length"] or lengths[1]
-    tokenizer = make_tokenizer(recipe["data"], vocabulary)
-    model = MODEL_CLASSES[class_name](tokenizer=tokenizer, name=recipe["name"], **options)
+    tokenizer, target_tokenizer = make_tokenizers(recipe["data"], vocabulary)
+    model = MODEL_CLASSES[class_name](
+        tokenizer=tokenizer, target_tokenizer=target_tokenizer, name=recipe["name"], **options
+    )
     model.compile(
         optimizer=build_optimizer(recipe["training"], steps_per_epoch),
         loss=GlobalMaskedLoss(),

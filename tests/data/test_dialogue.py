@@ -86,7 +86,7 @@ def test_unknown_split():
 
 def test_the_recipe_task_learns_word_pieces_and_leaves_out_long_pairs():
     from keras_seq2seq.text import WordPieceTokenizer
-    from keras_seq2seq.training.data import load_data, make_tokenizer
+    from keras_seq2seq.training.data import load_data, make_tokenizers
 
     data = {"task": "dialogue", "train_size": 10**6, "validation_size": 50, "balance_digits": 0.0}
     train, validation, vocabulary, lengths = load_data(data, seed=1)
@@ -94,7 +94,7 @@ def test_the_recipe_task_learns_word_pieces_and_leaves_out_long_pairs():
     assert len(validation[0]) == 50 and set(validation[0]) <= set(dialogue_pairs("held_out")[0])
     everything = dialogue_pairs("train")
     assert 0.8 * len(everything[0]) < len(train[0]) < len(everything[0])  # long answers left out
-    tokenizer = make_tokenizer(data, vocabulary)
+    tokenizer, _ = make_tokenizers(data, vocabulary)
     assert type(tokenizer) is WordPieceTokenizer and tokenizer.vocabulary_size <= dialogue.VOCABULARY_SIZE
     assert max(len(ids) for ids in tokenizer.tokenize(train[1]).to_list()) <= dialogue.MAX_TARGET_LENGTH
     assert max(len(ids) for ids in tokenizer.tokenize(train[0]).to_list()) <= dialogue.MAX_SOURCE_LENGTH

@@ -117,7 +117,7 @@ def test_constant_inputs_equal_concatenating_them_to_every_step(inputs):
 
 
 @pytest.mark.parametrize("with_constant", [False, True])
-def test_unrolled_path_equals_scanned_path(inputs, with_constant):
+def test_unrolled_path_equals_looped_path(inputs, with_constant):
     x, mask = inputs
     rng = np.random.default_rng(3)
     constant = rng.normal(size=(len(LENGTHS), CONSTANT)).astype("float32") if with_constant else None
@@ -130,11 +130,11 @@ def test_unrolled_path_equals_scanned_path(inputs, with_constant):
             tf.TensorSpec([None, None], tf.bool),
         ]
     )
-    def scanned(x, mask):
+    def looped(x, mask):
         return fused(x, constant_inputs=constant, mask=mask, initial_state=state)
 
-    # The static length is traced away inside the signature above, so this graph uses ops.scan.
-    graph = scanned.get_concrete_function().graph
+    # The static length is traced away inside the signature above, so this graph loops.
+    graph = looped.get_concrete_function().graph
     assert any(op.type in ("While", "StatelessWhile") for op in graph.get_operations())
 
     @tf.function(
@@ -150,18 +150,40 @@ def test_unrolled_path_equals_scanned_path(inputs, with_constant):
     assert not any(op.type in ("While", "StatelessWhile") for op in graph.get_operations())
 
     unrolled = static(tf.constant(x), tf.constant(mask))
-    dynamic = scanned(tf.constant(x), tf.constant(mask))
+    dynamic = looped(tf.constant(x), tf.constant(mask))
     for a, b in zip(tf.nest.flatten(unrolled), tf.nest.flatten(dynamic)):
         np.testing.assert_allclose(a, b, atol=ATOL)
 
 
-def test_long_sequences_use_the_scan_and_still_match_keras():
+def test_long_sequences_use_the_loop_and_still_match_keras():
     steps = MAX_UNROLLED_STEPS + 6
     rng = np.random.default_rng(4)
     x = rng.normal(size=(2, steps, FEATURES)).astype("float32")
     mask = np.arange(steps)[None, :] < np.array([[steps], [steps - 9]])
     fused, reference = _pair(FEATURES)
     _assert_same(fused(x, mask=mask), reference(x, mask=mask))
+
+
+@pytest.mark.parametrize("steps", [1, MAX_UNROLLED_STEPS + 1, 500])
+def test_xla_compiles_the_loop_and_its_gradient_for_any_length(steps):
+    """Under `jit_compile=True` with an unknown length, the loop and its gradient equal the plain graph's."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2, steps, FEATURES)).astype("float32")
+    mask = np.arange(steps)[None, :] < np.array([[steps], [max(1, steps - 9)]])
+    fused, _ = _pair(FEATURES)
+    spec = [tf.TensorSpec([None, None, FEATURES], tf.float32), tf.TensorSpec([None, None], tf.bool)]
+
+    def loss_and_gradients(x, mask):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            sequence, (h, c) = fused(x, mask=mask)
+            loss = tf.reduce_sum(sequence**2) + tf.reduce_sum(c)
+        return [loss, *tape.gradient(loss, [x, *fused.trainable_variables])]
+
+    compiled = tf.function(loss_and_gradients, input_signature=spec, jit_compile=True)(x, mask)
+    plain = tf.function(loss_and_gradients, input_signature=spec)(x, mask)
+    for a, b in zip(compiled, plain):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
 
 
 def test_in_a_functional_model_and_config_round_trip():
