@@ -19,6 +19,7 @@ MODULES = [
     "keras_seq2seq.models.image_captioner",
     "keras_seq2seq.data.dates",
     "keras_seq2seq.data.pipeline",
+    "keras_seq2seq.data.pronunciations",
     "keras_seq2seq.data.tsv",
     "keras_seq2seq.layers.attention_decoder",
     "keras_seq2seq.layers.decoder",
