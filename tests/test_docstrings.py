@@ -32,6 +32,7 @@ MODULES = [
     "keras_seq2seq.models.seq2seq",
     "keras_seq2seq.text.char_tokenizer",
     "keras_seq2seq.text.special_tokens",
+    "keras_seq2seq.text.symbol_tokenizer",
     "keras_seq2seq.text.tokenizer",
     "keras_seq2seq.text.word_piece_tokenizer",
     "keras_seq2seq.data.dialogue",
