@@ -68,20 +68,7 @@ class CharTokenizer(Tokenizer):
     def check(self, text, max_length):
         """Raises `InputError` naming the problem if the model cannot take `text`."""
         text = self.as_text(text)
-        if not text:
-            raise InputError("the input is empty: give at least one character")
-        if len(text) > max_length:
-            raise InputError(
-                f"{text[:40]!r}{'...' if len(text) > 40 else ''} has {len(text)} characters; "
-                f"this model accepts at most {max_length}"
-            )
-        unknown = sorted(set(text) - self._known)
-        if unknown:
-            raise InputError(
-                f"{text[:40]!r}: character{'s' if len(unknown) > 1 else ''} "
-                f"{', '.join(map(repr, unknown))} not in the vocabulary "
-                f"({''.join(self.vocabulary)!r})"
-            )
+        self.check_units(text, list(text), max_length, separator="")
         return text
 
 

@@ -68,20 +68,7 @@ class SymbolTokenizer(Tokenizer):
     def check(self, text, max_length):
         """Raises `InputError` naming the problem if the model cannot take `text`."""
         text = self.as_text(text)
-        symbols = symbols_of(text)
-        if not symbols:
-            raise InputError("the input is empty: give at least one symbol")
-        if len(symbols) > max_length:
-            raise InputError(
-                f"{text[:40]!r}{'...' if len(text) > 40 else ''} has {len(symbols)} symbols; "
-                f"this model accepts at most {max_length}"
-            )
-        unknown = sorted(set(symbols) - self._known)
-        if unknown:
-            raise InputError(
-                f"{text[:40]!r}: symbol{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown[:10]))} "
-                f"not in the vocabulary ({' '.join(self.vocabulary)[:200]!r})"
-            )
+        self.check_units(text, symbols_of(text), max_length, separator=" ")
         return text
 
 

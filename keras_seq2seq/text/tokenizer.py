@@ -67,6 +67,23 @@ class Tokenizer(tf.Module):
             raise InputError(f"expected a string, got {type(text).__name__}: {text!r:.40}")
         return text
 
+    def check_units(self, text, units, max_length, separator):
+        """`InputError` naming `text` if its `units` (characters, symbols) are none, more than `max_length`,
+        or outside the vocabulary (listed joined by `separator`)."""
+        if not units:
+            raise InputError(f"the input is empty: give at least one {self.unit}")
+        if len(units) > max_length:
+            raise InputError(
+                f"{text[:40]!r}{'...' if len(text) > 40 else ''} has {len(units)} {self.unit}s; "
+                f"this model accepts at most {max_length}"
+            )
+        unknown = sorted(set(units) - self._known)
+        if unknown:
+            raise InputError(
+                f"{text[:40]!r}: {self.unit}{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown[:10]))} "
+                f"not in the vocabulary ({separator.join(self.vocabulary)[:200]!r})"
+            )
+
     def get_config(self):
         """The constructor's arguments: a name and the vocabulary (saved with presets)."""
         return {"name": self.name, "vocabulary": self.vocabulary}
