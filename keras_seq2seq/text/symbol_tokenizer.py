@@ -42,7 +42,9 @@ class SymbolTokenizer(Tokenizer):
             raise InputError("the tokenizer vocabulary has duplicate symbols")
         bad = [token for token in self.vocabulary if symbols_of(token) != [token] or token in SPECIAL_TOKENS]
         if bad:
-            raise InputError(f"the vocabulary must hold non-blank symbols without spaces, not special ones; got {bad[:5]}")
+            raise InputError(
+                f"the vocabulary must hold non-blank symbols without spaces, not special ones; got {bad[:5]}"
+            )
         self._build_lookups()
 
     @classmethod
