@@ -67,7 +67,8 @@ def build_parser():
     train.set_defaults(run=run_train)
 
     evaluate = commands.add_parser(
-        "evaluate", help="exact-match accuracy of greedy answers on a TSV file (and BLEU-4 for word-level models)"
+        "evaluate", help="exact-match accuracy of greedy answers on a TSV file (and BLEU-4 for word-level models, "
+        "word and phone error rates for pronunciation models)"
     )
     evaluate.add_argument("--preset", required=True, help="zoo name or preset folder")
     evaluate.add_argument("--data", required=True, help="TSV file of source<TAB>target lines "
@@ -109,11 +110,13 @@ def build_parser():
     attention.set_defaults(run=run_attention)
 
     data = commands.add_parser("data", help="write generated task pairs as TSV")
-    data.add_argument("task", choices=["addition", "date", "captioning", "dialogue"])
-    data.add_argument("--count", type=int, default=10000,
-                      help="number of pairs (dialogue: at most this many of the corpus's pairs; no --seed)")
+    data.add_argument("task", choices=["addition", "date", "captioning", "dialogue", "g2p"])
+    data.add_argument("--count", type=int,
+                      help="number of pairs (default 10000; dialogue: at most this many of the corpus's pairs; "
+                      "g2p: at most this many, default all; no --seed for either)")
     data.add_argument("--seed", type=int, default=0)
-    data.add_argument("--split", choices=["train", "held_out"], default="held_out")
+    data.add_argument("--split", choices=["train", "held_out", "dev", "test"],
+                      help="train or held_out (the default); g2p: train, dev (the default) or test")
     data.add_argument("--output", default="-", help="TSV file to write, - for standard output "
                       "(captioning: a folder for the PNG scenes and captions.tsv)")
     data.set_defaults(run=run_data)
@@ -194,6 +197,9 @@ def run_evaluate(args):
         return run_evaluate_captions(model, args)
     sources, targets = ks.data.load_pairs(args.data)
     answers = model.generate(sources, batch_size=args.batch_size, progress=True, beam_width=args.beam_width)
+    target_tokenizer = getattr(model, "target_tokenizer", None) or model.tokenizer
+    if isinstance(target_tokenizer, ks.text.SymbolTokenizer):
+        return report_pronunciations(target_tokenizer, sources, targets, answers, args.data)
     if model.tokenizer.unit != "character":
         return report_word_answers(model.tokenizer, sources, targets, answers, args.data)
     right = sum(answer == target for answer, target in zip(answers, targets))
@@ -209,16 +215,39 @@ def report_word_answers(tokenizer, sources, targets, answers, data):
     """
     from keras_seq2seq.metrics import corpus_bleu
 
-    references, answer_of = {}, {}
-    for source, target, answer in zip(sources, tokenizer.normalize(targets), tokenizer.normalize(answers)):
-        references.setdefault(source, []).append(target)
-        answer_of[source] = answer
+    references, answer_of = references_by_source(sources, tokenizer.normalize(targets), tokenizer.normalize(answers))
     right = sum(answer_of[source] in refs for source, refs in references.items())
     bleu = corpus_bleu(list(references.values()), [answer_of[source] for source in references])
     print(
         f"exact match: {right / len(references):.2%} ({right}/{len(references)}), BLEU-4: {bleu:.4f} on {data} "
         f"({len(references)} distinct sources, {len(targets)} reference answers)"
     )
+
+
+def report_pronunciations(tokenizer, sources, targets, answers, data):
+    """Exact match, word error rate and phone error rate of answers made of symbols (a g2p model's phones).
+
+    The lines of a word are its reference pronunciations (CMUdict gives some words several);
+    a word is right when its answer is any one of them. See `metrics.pronunciation_error_rates`.
+    """
+    from keras_seq2seq.metrics import pronunciation_error_rates
+
+    references, answer_of = references_by_source(sources, tokenizer.normalize(targets), tokenizer.normalize(answers))
+    wer, per = pronunciation_error_rates(list(references.values()), [answer_of[source] for source in references])
+    words, right = len(references), len(references) - round(wer * len(references))
+    print(
+        f"exact match: {right / words:.2%} ({right}/{words}), WER: {wer:.2%}, PER: {per:.2%} on {data} "
+        f"({words} distinct words, {len(targets)} reference pronunciations)"
+    )
+
+
+def references_by_source(sources, targets, answers):
+    """`({source: [its targets]}, {source: its answer})` from parallel lists, sources in first-seen order."""
+    references, answer_of = {}, {}
+    for source, target, answer in zip(sources, targets, answers):
+        references.setdefault(source, []).append(target)
+        answer_of[source] = answer
+    return references, answer_of
 
 
 def run_evaluate_captions(model, args):
@@ -322,30 +351,45 @@ def _read_image_file(path):
 
 
 def run_data(args):
-    from keras_seq2seq.data import addition_pairs, date_pairs, write_pairs
+    from keras_seq2seq.data import addition_pairs, date_pairs
 
+    splits = ("train", "dev", "test") if args.task == "g2p" else ("train", "held_out")
+    split = args.split or ("dev" if args.task == "g2p" else "held_out")
+    if split not in splits:
+        raise InputError(f"the {args.task} task's splits are {', '.join(splits)}, not {split}")
+    if args.task == "g2p":  # CMUdict's words of the split, a line per pronunciation, all by default; no seed
+        from keras_seq2seq.data import g2p_pairs
+
+        return _write_pairs(args.output, *(texts[: args.count] for texts in g2p_pairs(split)))
+    count = 10000 if args.count is None else args.count
     if args.task == "captioning":
-        return run_data_captioning(args)
+        return run_data_captioning(args, count, split)
 
     if args.task == "dialogue":  # the corpus's pairs, no seed
         from keras_seq2seq.data import dialogue_pairs
 
-        sources, targets = (texts[: args.count] for texts in dialogue_pairs(args.split))
+        sources, targets = (texts[:count] for texts in dialogue_pairs(split))
     else:
         generate = {"addition": addition_pairs, "date": date_pairs}[args.task]
-        sources, targets = generate(args.count, seed=args.seed, split=args.split)
+        sources, targets = generate(count, seed=args.seed, split=split)
+    _write_pairs(args.output, sources, targets)
+
+
+def _write_pairs(output, sources, targets):
+    from keras_seq2seq.data import write_pairs
+
     try:
-        write_pairs(sys.stdout if args.output == "-" else args.output, sources, targets)
+        write_pairs(sys.stdout if output == "-" else output, sources, targets)
     except OSError as error:
-        raise InputError(f"cannot write {args.output}: {error.strerror}") from None
+        raise InputError(f"cannot write {output}: {error.strerror}") from None
 
 
-def run_data_captioning(args):
+def run_data_captioning(args, count, split):
     from keras_seq2seq.data import caption_scenes, write_captions
 
     if args.output == "-":
         raise InputError("captioning data is a folder of PNG images and captions.tsv: give --output FOLDER")
-    images, captions = caption_scenes(args.count, seed=args.seed, split=args.split)
+    images, captions = caption_scenes(count, seed=args.seed, split=split)
     write_captions(args.output, images, captions)
     print(f"wrote {len(captions)} scenes and their captions.tsv to {args.output}")
 

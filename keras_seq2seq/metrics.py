@@ -78,3 +78,53 @@ def corpus_bleu(references, hypotheses, max_order=4):
     metric = keras_hub.metrics.Bleu(tokenizer=tf.strings.split, max_order=max_order)
     metric.update_state(tf.ragged.constant(references), tf.constant(hypotheses))
     return round(float(metric.result()), 6)
+
+
+def pronunciation_error_rates(references, hypotheses):
+    """`(word_error_rate, phone_error_rate)` (0..1) of `hypotheses` against `references`, as g2p results are given.
+
+    `hypotheses[i]` is a string of symbols (phones) separated by whitespace; `references[i]` is one
+    such string or a list of them (a word's pronunciations, at least one, none empty).
+
+    - Word error rate: the share of words whose hypothesis differs from every one of their references
+      (symbol by symbol, whitespace aside).
+    - Phone error rate, as Yao & Zweig (2015): for each word i, r_i is the reference closest to the
+      hypothesis h_i in edit distance (insertions, deletions and substitutions of symbols, cost 1 each;
+      on a tie the first of them in `references[i]`'s order); PER = sum_i d(h_i, r_i) / sum_i |r_i|,
+      |r_i| its number of symbols. An empty hypothesis costs the whole length of its closest reference.
+
+    Edit distances come from TensorFlow's `tf.edit_distance`, over all (hypothesis, reference) pairs at once.
+
+    Example:
+    >>> wer, per = pronunciation_error_rates(
+    ...     [["HH AH L OW", "HH EH L OW"], "W ER L D", "R IY D"], ["HH EH L OW", "W ER L", ""])
+    >>> round(wer, 4), round(per, 4)  # 2 of 3 words wrong; (0 + 1 + 3) / (4 + 4 + 3) phones
+    (0.6667, 0.3636)
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    references = [[r] if isinstance(r, str) else list(r) for r in references]
+    hypotheses = list(hypotheses)
+    if len(references) != len(hypotheses):
+        raise ValueError(f"got {len(references)} references but {len(hypotheses)} hypotheses")
+    if not references:
+        raise ValueError("no words to score")
+    if not all(references):
+        raise ValueError("every word needs at least one reference")
+    counts = [len(refs) for refs in references]
+    repeated_hypotheses = [h for h, count in zip(hypotheses, counts) for _ in range(count)]
+    reference_symbols = tf.strings.split(tf.constant([r for refs in references for r in refs], tf.string))
+    lengths = reference_symbols.row_lengths().numpy()
+    if not lengths.all():
+        raise ValueError("a reference is empty")
+    distances = tf.edit_distance(
+        tf.strings.split(tf.constant(repeated_hypotheses, tf.string)).to_sparse(),
+        reference_symbols.to_sparse(),
+        normalize=False,
+    ).numpy()
+    starts = np.cumsum([0] + counts[:-1])
+    # np.argmin takes the first closest reference on a tie.
+    closest = np.array([start + np.argmin(distances[start : start + count]) for start, count in zip(starts, counts)])
+    wrong = int(np.count_nonzero(distances[closest]))
+    return wrong / len(references), float(distances[closest].sum() / lengths[closest].sum())

@@ -6,6 +6,7 @@ from keras_seq2seq.data.dialogue import dialogue_pairs
 from keras_seq2seq.data.image_folder import load_captions, write_captions
 from keras_seq2seq.data.images import prepare_images
 from keras_seq2seq.data.pipeline import encode_pairs, pairs_dataset
+from keras_seq2seq.data.pronunciations import g2p_pairs, g2p_references
 from keras_seq2seq.data.scenes import caption_scenes
 from keras_seq2seq.data.tsv import load_pairs, write_pairs
 
@@ -15,6 +16,8 @@ __all__ = [
     "date_pairs",
     "dialogue_pairs",
     "encode_pairs",
+    "g2p_pairs",
+    "g2p_references",
     "load_captions",
     "load_pairs",
     "pairs_dataset",

@@ -13,7 +13,7 @@ import keras
 import tensorflow as tf
 
 from keras_seq2seq.errors import InputError
-from keras_seq2seq.text.special_tokens import END_ID, PAD_ID, SPECIAL_TOKENS, START_ID, UNKNOWN_ID
+from keras_seq2seq.text.special_tokens import END_ID, PAD_ID, START_ID, UNKNOWN_ID
 from keras_seq2seq.text.tokenizer import Tokenizer
 
 
@@ -40,27 +40,12 @@ class CharTokenizer(Tokenizer):
         bad = [token for token in self.vocabulary if len(token) != 1]
         if bad:
             raise InputError(f"the vocabulary must hold single characters, got {bad[:5]}")
-        tokens = SPECIAL_TOKENS[START_ID:] + self.vocabulary
-        self._to_id = keras.layers.StringLookup(
-            vocabulary=tokens, mask_token=SPECIAL_TOKENS[PAD_ID], oov_token=SPECIAL_TOKENS[UNKNOWN_ID]
-        )
-        self._to_token = keras.layers.StringLookup(
-            vocabulary=tokens,
-            mask_token=SPECIAL_TOKENS[PAD_ID],
-            oov_token=SPECIAL_TOKENS[UNKNOWN_ID],
-            invert=True,
-        )
-        self._known = set(self.vocabulary)
+        self._build_lookups()
 
     @classmethod
     def from_texts(cls, texts):
         """Builds the vocabulary from every character that occurs in `texts`, sorted."""
         return cls(vocabulary=sorted({char for text in texts for char in text}))
-
-    @property
-    def vocabulary_size(self):
-        """Number of ids, the four special ids included."""
-        return len(self.vocabulary) + len(SPECIAL_TOKENS)
 
     def tokenize(self, texts):
         """`tf.string` tensor of shape `[batch]` to a ragged `int32` tensor of ids.
@@ -73,10 +58,8 @@ class CharTokenizer(Tokenizer):
     def detokenize(self, ids):
         """Dense ids `[batch, steps]` to strings: stops at the end id and drops special ids."""
         ids = tf.convert_to_tensor(ids)
-        before_end = tf.math.cumsum(tf.cast(ids == END_ID, tf.int32), axis=-1, exclusive=True) == 0
-        keep = before_end & (ids >= len(SPECIAL_TOKENS))
         chars = self._to_token(tf.cast(ids, tf.int64))
-        return tf.strings.reduce_join(tf.where(keep, chars, ""), axis=-1)
+        return tf.strings.reduce_join(tf.where(self.answer_mask(ids), chars, ""), axis=-1)
 
     def normalize(self, texts):
         """`texts` as answers are compared by `evaluate`: unchanged, every character counts."""
@@ -85,20 +68,7 @@ class CharTokenizer(Tokenizer):
     def check(self, text, max_length):
         """Raises `InputError` naming the problem if the model cannot take `text`."""
         text = self.as_text(text)
-        if not text:
-            raise InputError("the input is empty: give at least one character")
-        if len(text) > max_length:
-            raise InputError(
-                f"{text[:40]!r}{'...' if len(text) > 40 else ''} has {len(text)} characters; "
-                f"this model accepts at most {max_length}"
-            )
-        unknown = sorted(set(text) - self._known)
-        if unknown:
-            raise InputError(
-                f"{text[:40]!r}: character{'s' if len(unknown) > 1 else ''} "
-                f"{', '.join(map(repr, unknown))} not in the vocabulary "
-                f"({''.join(self.vocabulary)!r})"
-            )
+        self.check_units(text, list(text), max_length, separator="")
         return text
 
 

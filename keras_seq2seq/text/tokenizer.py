@@ -1,9 +1,10 @@
 """`Tokenizer`: what every tokenizer shares, the NumPy side of `tokenize` and `detokenize`."""
 
+import keras
 import tensorflow as tf
 
 from keras_seq2seq.errors import InputError
-from keras_seq2seq.text.special_tokens import END_ID, PAD_ID, START_ID
+from keras_seq2seq.text.special_tokens import END_ID, PAD_ID, SPECIAL_TOKENS, START_ID, UNKNOWN_ID
 
 
 class Tokenizer(tf.Module):
@@ -20,6 +21,26 @@ class Tokenizer(tf.Module):
     >>> tokenizer.decode([[4, 5, 3, 0], [5, 3, 0, 0]])
     ['ab', 'b']
     """
+
+    @property
+    def vocabulary_size(self):
+        """Number of ids, the four special ids included."""
+        return len(self.vocabulary) + len(SPECIAL_TOKENS)
+
+    def _build_lookups(self):
+        """Keras `StringLookup` layers from tokens to ids (`_to_id`) and back (`_to_token`), ids as `SPECIAL_TOKENS`
+        then `self.vocabulary`, and the set `_known` of the vocabulary's tokens."""
+        tokens = SPECIAL_TOKENS[START_ID:] + self.vocabulary
+        special = dict(mask_token=SPECIAL_TOKENS[PAD_ID], oov_token=SPECIAL_TOKENS[UNKNOWN_ID])
+        self._to_id = keras.layers.StringLookup(vocabulary=tokens, **special)
+        self._to_token = keras.layers.StringLookup(vocabulary=tokens, invert=True, **special)
+        self._known = set(self.vocabulary)
+
+    @staticmethod
+    def answer_mask(ids):
+        """True where `ids` (`[batch, steps]`) hold an answer's token: before the first end id, not a special id."""
+        before_end = tf.math.cumsum(tf.cast(ids == END_ID, tf.int32), axis=-1, exclusive=True) == 0
+        return before_end & (ids >= len(SPECIAL_TOKENS))
 
     def encode(self, texts, length, add_start=False, add_end=False):
         """Strings to a right-padded `int32` NumPy array `[len(texts), length]`."""
@@ -45,6 +66,23 @@ class Tokenizer(tf.Module):
         if not isinstance(text, str):
             raise InputError(f"expected a string, got {type(text).__name__}: {text!r:.40}")
         return text
+
+    def check_units(self, text, units, max_length, separator):
+        """`InputError` naming `text` if its `units` (characters, symbols) are none, more than `max_length`,
+        or outside the vocabulary (listed joined by `separator`)."""
+        if not units:
+            raise InputError(f"the input is empty: give at least one {self.unit}")
+        if len(units) > max_length:
+            raise InputError(
+                f"{text[:40]!r}{'...' if len(text) > 40 else ''} has {len(units)} {self.unit}s; "
+                f"this model accepts at most {max_length}"
+            )
+        unknown = sorted(set(units) - self._known)
+        if unknown:
+            raise InputError(
+                f"{text[:40]!r}: {self.unit}{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown[:10]))} "
+                f"not in the vocabulary ({separator.join(self.vocabulary)[:200]!r})"
+            )
 
     def get_config(self):
         """The constructor's arguments: a name and the vocabulary (saved with presets)."""

@@ -30,7 +30,7 @@ from tensorflow_text.python.ops.bert_tokenizer import BasicTokenizer  # BERT's w
 from tensorflow_text.tools.wordpiece_vocab.bert_vocab_from_dataset import bert_vocab_from_dataset
 
 from keras_seq2seq.errors import InputError
-from keras_seq2seq.text.special_tokens import END_ID, SPECIAL_TOKENS, UNKNOWN_ID
+from keras_seq2seq.text.special_tokens import SPECIAL_TOKENS, UNKNOWN_ID
 from keras_seq2seq.text.tokenizer import Tokenizer
 
 SUFFIX_INDICATOR = "##"  # "playing" -> "play", "##ing"
@@ -92,11 +92,6 @@ class WordPieceTokenizer(Tokenizer):
         )
         return cls(vocabulary=vocabulary[len(SPECIAL_TOKENS) :])
 
-    @property
-    def vocabulary_size(self):
-        """Number of ids, the four special ids included."""
-        return len(self.vocabulary) + len(SPECIAL_TOKENS)
-
     def tokenize(self, texts):
         """`tf.string` tensor of shape `[batch]` to a ragged `int32` tensor of ids; unknown words get id 1."""
         return self._tokenizer.tokenize(texts)
@@ -107,9 +102,7 @@ class WordPieceTokenizer(Tokenizer):
         Words are lowercase, one space apart, with punctuation marks against them ("i'm fine, thanks.").
         """
         ids = tf.cast(tf.convert_to_tensor(ids), tf.int32)
-        before_end = tf.math.cumsum(tf.cast(ids == END_ID, tf.int32), axis=-1, exclusive=True) == 0
-        keep = before_end & (ids >= len(SPECIAL_TOKENS))
-        text = self._tokenizer.detokenize(tf.ragged.boolean_mask(ids, keep))
+        text = self._tokenizer.detokenize(tf.ragged.boolean_mask(ids, self.answer_mask(ids)))
         for pattern, rewrite in _PUNCTUATION_JOINS:
             text = tf.strings.regex_replace(text, pattern, rewrite)
         return text

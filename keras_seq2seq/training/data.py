@@ -10,34 +10,37 @@ uninterrupted run would, and can skip the ones it already trained on.
 import numpy as np
 import tensorflow as tf
 
-from keras_seq2seq.data import addition, addition_pairs, date_pairs, dates, encode_pairs, load_pairs
+from keras_seq2seq.data import addition, addition_pairs, date_pairs, dates, encode_pairs, g2p_pairs, load_pairs, pronunciations
 from keras_seq2seq.data.buckets import bucket_batches, gather_batches
 from keras_seq2seq.data.pipeline import token_lengths
 from keras_seq2seq.data.dialogue import dialogue_task
 from keras_seq2seq.errors import RecipeError
-from keras_seq2seq.text import CharTokenizer, WordPieceTokenizer
+from keras_seq2seq.text import CharTokenizer, SymbolTokenizer, WordPieceTokenizer
 
 
 def load_data(data, seed):
     """`(train_pairs, validation_pairs, vocabulary, lengths)` for the recipe's `data` section."""
+    if data["balance_digits"] and data["task"] != "addition":
+        raise RecipeError("balance_digits applies only to the addition task")
     if data["task"] == "addition":
         train = addition_pairs(data["train_size"], seed, "train", balance_digits=data["balance_digits"])
         validation = addition_pairs(data["validation_size"], seed=seed + 1, split="held_out")
         lengths = (addition.MAX_SOURCE_LENGTH, addition.MAX_TARGET_LENGTH)
         return train, validation, addition.VOCABULARY, lengths
     if data["task"] == "date":
-        if data["balance_digits"]:
-            raise RecipeError("balance_digits applies only to the addition task")
         train = date_pairs(data["train_size"], seed, "train")
         validation = date_pairs(data["validation_size"], seed=seed + 1, split="held_out")
         lengths = (dates.MAX_SOURCE_LENGTH, dates.MAX_TARGET_LENGTH)
         return train, validation, dates.VOCABULARY, lengths
     if data["task"] == "dialogue":  # a word-piece vocabulary: see make_tokenizers
-        if data["balance_digits"]:
-            raise RecipeError("balance_digits applies only to the addition task")
         return dialogue_task(data["train_size"], data["validation_size"])
+    if data["task"] == "g2p":  # CMUdict's fixed split, whole: train_size and validation_size do not apply
+        train, validation = g2p_pairs("train"), g2p_pairs("dev")  # never the test split
+        words, phones = train[0] + validation[0], train[1] + validation[1]
+        lengths = (max(map(len, words)), max(len(text.split()) for text in phones))  # letters, phones
+        return train, validation, list(pronunciations.LETTERS), lengths
     if data["task"] is not None:
-        raise RecipeError(f"unknown task {data['task']!r} (known: addition, date, dialogue)")
+        raise RecipeError(f"unknown task {data['task']!r} (known: addition, date, dialogue, g2p)")
     if data["train_tsv"] is None or data["validation_tsv"] is None:
         raise RecipeError("data needs either a task or both train_tsv and validation_tsv")
     train, validation = load_pairs(data["train_tsv"]), load_pairs(data["validation_tsv"])
@@ -48,10 +51,13 @@ def load_data(data, seed):
 
 
 def make_tokenizers(data, vocabulary):
-    """`(tokenizer, target_tokenizer)` of the recipe's task: word pieces for dialogue, else characters.
+    """`(tokenizer, target_tokenizer)` of the recipe's task: word pieces for dialogue, letters and phones for g2p,
+    else characters.
 
     `target_tokenizer` is None when sources and targets share `tokenizer`.
     """
+    if data["task"] == "g2p":
+        return CharTokenizer(vocabulary), SymbolTokenizer(pronunciations.PHONES)
     return (WordPieceTokenizer if data["task"] == "dialogue" else CharTokenizer)(vocabulary), None
 
 
