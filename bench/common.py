@@ -24,22 +24,24 @@ def addition_arrays(seed=1):
     return tokenizer, train, held_out
 
 
-def baseline_model(vocabulary_size, peeky=True, unroll=False):
+def baseline_model(vocabulary_size, peeky=True, unroll=False, source_vocabulary_size=None,
+                   embedding_dim=EMBEDDING_DIM, hidden_dim=HIDDEN_DIM):
     """The model as a tutorial would write it: default `keras.layers.LSTM`, no tuning.
 
     The peeky context is repeated and concatenated to every decoder input and
     every affine input, exactly as described. `unroll=True` is the one-flag lever
-    of `keras.layers.LSTM`.
+    of `keras.layers.LSTM`. `vocabulary_size` is the targets'; the sources' is the
+    same unless `source_vocabulary_size` says otherwise.
     """
     source = keras.Input((None,), dtype="int32", name="source_ids")
     target = keras.Input((None,), dtype="int32", name="decoder_ids")
-    embedded = keras.layers.Embedding(vocabulary_size, EMBEDDING_DIM, mask_zero=True)(source)
-    _, h, c = keras.layers.LSTM(HIDDEN_DIM, return_state=True, unroll=unroll)(embedded)
-    x = keras.layers.Embedding(vocabulary_size, EMBEDDING_DIM, mask_zero=True)(target)
+    embedded = keras.layers.Embedding(source_vocabulary_size or vocabulary_size, embedding_dim, mask_zero=True)(source)
+    _, h, c = keras.layers.LSTM(hidden_dim, return_state=True, unroll=unroll)(embedded)
+    x = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True)(target)
     if peeky:
         context = RepeatLike()([h, target])
         x = keras.layers.Concatenate()([x, context])
-    sequence = keras.layers.LSTM(HIDDEN_DIM, return_sequences=True, unroll=unroll)(x, initial_state=[h, c])
+    sequence = keras.layers.LSTM(hidden_dim, return_sequences=True, unroll=unroll)(x, initial_state=[h, c])
     if peeky:
         sequence = keras.layers.Concatenate()([sequence, context])
     logits = keras.layers.Dense(vocabulary_size)(sequence)
