@@ -2,5 +2,6 @@
 
 from keras_seq2seq.decoding.beam import beam_search, beam_search_n_best
 from keras_seq2seq.decoding.greedy import greedy_search
+from keras_seq2seq.decoding.sampling import sample
 
-__all__ = ["beam_search", "beam_search_n_best", "greedy_search"]
+__all__ = ["beam_search", "beam_search_n_best", "greedy_search", "sample"]
