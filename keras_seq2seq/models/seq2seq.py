@@ -79,20 +79,25 @@ class Seq2Seq(EncoderDecoderModel):
         self.max_source_length = max_source_length
         self.max_target_length = max_target_length
 
-    def decode_ids(self, source_ids, beam_width=1, length_penalty=0.0):
+    def decode_ids(self, source_ids, **options):
         """Decoding in the graph: `[batch, steps]` ids to `(ids, scores)`.
 
-        Greedy when `beam_width` is 1, else beam search (with a GNMT length
-        penalty `length_penalty`). `ids` is `[batch, max_target_length + 1]`: the
-        answer, its end id, then 0; `scores` are the answers' summed log-probabilities.
+        Greedy by default; `options` are the decoding options (`search`, docs/decoding.md).
+        `ids` is `[batch, max_length]`: the answer, its end id, then 0; `scores` are
+        the answers' summed log-probabilities (with `num_return_sequences`: see `search`).
         """
         state, encoder_outputs = encode(self.encoder, self.decoder, source_ids)
-        return self.search(state, encoder_outputs, keras.ops.shape(source_ids)[0], beam_width, length_penalty)
+        return self.search(state, encoder_outputs, keras.ops.shape(source_ids)[0], **options)
 
-    def generate(self, texts, batch_size=1024, progress=False, beam_width=1, length_penalty=0.0):
+    def generate(self, texts, batch_size=1024, progress=False, **options):
         """Answers each string in `texts`; returns a list of strings.
 
-        Greedy decoding, or beam search when `beam_width` > 1 (see `decode_ids`).
+        Greedy decoding by default. `options` choose another (docs/decoding.md):
+        `max_length` (tokens to generate, the end id included; default
+        `max_target_length + 1`), `beam_width`, `length_penalty`, `do_sample`,
+        `temperature`, `top_k`, `top_p`, `seed`, and `num_return_sequences`: when it
+        is given (N), each text gets a list of N `Hypothesis(text, score,
+        ranking_score)`, best first, instead of a string.
         `progress=True` shows a progress bar on standard error.
 
         Raises `InputError` naming the text for an empty text, a text longer than
@@ -103,13 +108,12 @@ class Seq2Seq(EncoderDecoderModel):
         texts = [self.tokenizer.check(text, self.max_source_length) for text in texts]
         # Padding every batch to max_source_length keeps the shape fixed: one trace, an unrolled encoder.
         source_spec = tf.TensorSpec([None, self.max_source_length], tf.int32)
-        decode = self.decode_function(source_spec, beam_width, length_penalty)
+        decode = self.decode_function(source_spec, **options)
         answers = []
         batches = range(0, len(texts), batch_size)
         for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
             source_ids = self.tokenizer.encode(texts[begin : begin + batch_size], self.max_source_length)
-            ids, _ = decode(tf.constant(source_ids))
-            answers.extend(self.tokenizer.decode(ids))
+            answers.extend(decode(tf.constant(source_ids)))
         return answers
 
     def get_config(self):
