@@ -87,10 +87,11 @@ class DecodingOptions:
         if self.top_p is not None and not (_is_number(self.top_p) and 0 < self.top_p <= 1):
             raise InputError(f"top_p must be above 0 and at most 1, got {self.top_p!r}")
 
-    def decode(self, step, state, batch_size, start_id, end_id, seed=0):
+    def decode(self, step, state, batch_size, start_id, end_id, seed=0, never_drawn=()):
         """Runs the chosen search over `step(tokens, state) -> (logits, state)` (see `greedy_search`).
 
-        `seed` (an int or int tensor, shape `[]` or `[2]`) is used only when sampling.
+        `seed` (an int or int tensor, shape `[]` or `[2]`) and `never_drawn` (ids that
+        are not answers, such as the unknown id) are used only when sampling.
         Returns `(ids [batch, N, max_length], scores [batch, N], ranking_scores [batch, N])`,
         best first: the answers' tokens (end id included, then 0), their summed
         log-probabilities, and what they were ranked by (with the length penalty).
@@ -114,7 +115,7 @@ class DecodingOptions:
         if self.do_sample:
             search.update(batch_size=batch_size * n_best)
             ids, scores = sample(state=repeat_rows(state, n_best), seed=seed, temperature=self.temperature,
-                                 top_k=self.top_k, top_p=self.top_p, **search)  # fmt: skip
+                                 top_k=self.top_k, top_p=self.top_p, never_drawn=never_drawn, **search)  # fmt: skip
         else:
             ids, scores = greedy_search(state=state, **search)
         ids = ops.reshape(ids, (-1, n_best, self.max_length))

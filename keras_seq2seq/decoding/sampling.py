@@ -3,7 +3,10 @@
 Every token is drawn from the model's distribution, first divided by the temperature,
 then cut to the `top_k` most likely tokens, then to the smallest set of most likely
 tokens whose probabilities add up to at least `top_p` (Hugging Face's `generate` and
-keras-hub's samplers apply them in that order too). Ties at a cut are kept.
+keras-hub's samplers apply them in that order too). Ties at a cut are kept. The padding
+id 0, the start id and the ids in `never_drawn` (e.g. the unknown id) are never drawn:
+they are not tokens of an answer, and a random draw reaches tokens that greedy and
+beam search never take.
 
 Every draw is `tf.random.stateless_categorical` keyed by the seed and the step, so the
 same seed (and the same batch) gives the same answers eagerly, in a `tf.function` and in
@@ -31,13 +34,16 @@ from keras import ops
 from keras_seq2seq.decoding.greedy import one_path_search
 
 
-def sample(step, state, batch_size, start_id, end_id, max_length, seed, temperature=1.0, top_k=None, top_p=None):
+def sample(
+    step, state, batch_size, start_id, end_id, max_length, seed, temperature=1.0, top_k=None, top_p=None, never_drawn=()
+):
     """Draws every row's tokens at random until each row has produced `end_id`.
 
     Takes what `greedy_search` takes, and `seed`: an int or an int tensor, of shape `[]`
     or `[2]` (a stateless seed pair, e.g. `[seed, batch number]`). `temperature` > 0
     sharpens (< 1) or flattens (> 1) the distribution; `top_k` (None: off) and `top_p`
     (None: off) cut it as the module docstring says. `top_k=1` is greedy search.
+    `never_drawn`: ids to leave out besides the padding id 0 and `start_id`.
 
     Returns `(ids, scores)` as `greedy_search` does. `scores` are the model's own
     log-probabilities of the drawn tokens (temperature 1, nothing cut), so they compare
@@ -58,7 +64,11 @@ def sample(step, state, batch_size, start_id, end_id, max_length, seed, temperat
         seed = tf.stack([seed, tf.constant(0, tf.int64)])
 
     def draw(log_probs, t):
-        logits = filter_logits(log_probs, temperature, top_k, top_p)
+        tokens = ops.arange(ops.shape(log_probs)[-1], dtype="int32")
+        not_answers = tokens == 0
+        for token in (start_id, *never_drawn):
+            not_answers = ops.logical_or(not_answers, tokens == token)
+        logits = filter_logits(ops.where(not_answers, float("-inf"), log_probs), temperature, top_k, top_p)
         step_seed = tf.random.experimental.stateless_fold_in(seed, t)
         return tf.random.stateless_categorical(logits, 1, seed=step_seed, dtype=tf.int32)[:, 0]
 

@@ -16,7 +16,7 @@ import tensorflow as tf
 from keras_seq2seq.decoding.options import DecodingOptions, check_seed
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.metrics import ExactMatch, MaskedAccuracy, masked_loss
-from keras_seq2seq.text.special_tokens import END_ID, START_ID
+from keras_seq2seq.text.special_tokens import END_ID, START_ID, UNKNOWN_ID
 
 
 class EncoderDecoderModel(keras.Model):
@@ -64,7 +64,9 @@ class EncoderDecoderModel(keras.Model):
         """
         options = self.decoding_options(num_return_sequences=num_return_sequences, **options)
         start = self.decoder.start(state, **encoder_outputs)
-        ids, scores, ranks = options.decode(self.decoder.step, start, batch_size, START_ID, END_ID, seed)
+        ids, scores, ranks = options.decode(
+            self.decoder.step, start, batch_size, START_ID, END_ID, seed, never_drawn=(UNKNOWN_ID,)
+        )
         if num_return_sequences is None:
             return ids[:, 0], scores[:, 0]
         return ids, scores, ranks

@@ -36,8 +36,13 @@ def _constant_step(log_probs):
 
 
 def _table_step(seed, vocabulary=5, max_length=4):
-    """Logits that depend on the step and the previous token: `table[t, previous token]`."""
-    table = tf.constant(np.random.default_rng(seed).normal(size=(max_length, vocabulary, vocabulary)), tf.float32)
+    """Logits that depend on the step and the previous token: `table[t, previous token]`.
+
+    The padding id 0 (also the start id here) is unlikely, as in a trained model, so greedy search never takes it.
+    """
+    table = np.random.default_rng(seed).normal(size=(max_length, vocabulary, vocabulary))
+    table[..., 0] -= 10.0
+    table = tf.constant(table, tf.float32)
 
     def step(tokens, t):
         return tf.gather_nd(table, tf.stack([tf.fill(tf.shape(tokens), t), tokens], axis=-1)), t + 1
@@ -61,7 +66,7 @@ def test_filter_logits_equals_a_plain_reference(temperature, top_k, top_p):
 
 @pytest.mark.parametrize("temperature, top_k, top_p", [(1.0, None, None), (0.5, 3, None), (2.0, None, 0.7)])
 def test_draws_follow_the_tempered_and_cut_distribution(temperature, top_k, top_p):
-    log_probs = np.log([0.02, 0.08, 0.4, 0.25, 0.15, 0.1])
+    log_probs = np.log([1e-12, 0.1, 0.4, 0.25, 0.15, 0.1])  # the padding id 0 is never drawn
     rows = 6000
     ids, _ = sample(_constant_step(log_probs), (), rows, START, END, 1, seed=3,
                     temperature=temperature, top_k=top_k, top_p=top_p)  # fmt: skip
@@ -69,6 +74,15 @@ def test_draws_follow_the_tempered_and_cut_distribution(temperature, top_k, top_
     expected = ops.convert_to_numpy(ops.softmax(filter_logits(log_probs[None], temperature, top_k, top_p)))[0]
     np.testing.assert_allclose(counts, expected, atol=0.02)
     assert (counts[expected == 0] == 0).all()
+
+
+def test_never_draws_the_padding_the_start_or_the_ids_it_is_told():
+    start = 2
+    log_probs = np.log([0.2, 0.1, 0.2, 0.2, 0.3])  # padding 0, end 1, start 2, token 3, unknown 4
+    ids, _ = sample(_constant_step(log_probs), (), 500, start, END, 3, seed=0, temperature=3.0, never_drawn=(4,))
+    ids = ops.convert_to_numpy(ids)
+    assert set(np.unique(ids)) == {0, END, 3}  # 0 only after the end
+    assert ((ids == 0) <= (np.cumsum(ids == END, axis=1) > 0)).all()
 
 
 def test_the_same_seed_gives_the_same_answers_and_another_seed_others():
