@@ -1,5 +1,8 @@
 """The decoding flags of `predict`, `evaluate`, `chat` and `export` on the addition preset."""
 
+import json
+import urllib.request
+
 import pytest
 import tensorflow as tf
 from conftest import run_cli
@@ -93,3 +96,14 @@ def test_export_takes_the_length_penalty_and_adds_the_n_best_signature(addition,
     ]
     best = loaded.signatures["serving_default"](text=tf.constant(QUESTIONS))["output"].numpy()
     assert [text.decode() for text in best] == [hypotheses[0].text for hypotheses in expected]
+
+    # The embedded server answers the second signature by name, one list per instance.
+    from keras_seq2seq.serving.model_registry import ModelConfig
+    from keras_seq2seq.serving.server import ModelServer
+
+    body = json.dumps({"signature_name": "n_best", "instances": QUESTIONS[:2]}).encode()
+    with ModelServer([ModelConfig("addition", tmp_path / "addition")], port=0, rest_api_port=0, host="127.0.0.1") as server:
+        url = f"http://127.0.0.1:{server.rest_port}/v1/models/addition:predict"
+        predictions = json.loads(urllib.request.urlopen(urllib.request.Request(url, data=body)).read())["predictions"]
+    assert [p["output"] for p in predictions] == [[h.text for h in hypotheses] for hypotheses in expected[:2]]
+    assert predictions[0]["ranking_score"] == pytest.approx([h.ranking_score for h in expected[0]], abs=1e-4)
