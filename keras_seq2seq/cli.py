@@ -98,7 +98,8 @@ def build_parser():
     export.add_argument("--version", type=int, help="version number (default: one more than the highest)")
     add_decoding_arguments(export)
     export.add_argument("--n-best", type=int, metavar="N",
-                        help="add the n_best signature: the N best beams of each input (beam width N unless --beam-width)")
+                        help="add the n_best signature: the N best beams of each input "
+                        "(beam width N unless --beam-width)")
     export.set_defaults(run=run_export)
 
     config = commands.add_parser("models-config", help="write TF Serving's models.config for a folder of exports")
@@ -143,7 +144,8 @@ def add_decoding_arguments(parser, sampling=False):
     parser.add_argument("--top-k", type=int, help="with --sample: draw from the K most likely tokens only")
     parser.add_argument("--top-p", type=float,
                         help="with --sample: draw from the fewest most likely tokens whose probabilities reach P")
-    parser.add_argument("--seed", type=int, help="with --sample: the same seed gives the same answers (default: random)")
+    parser.add_argument("--seed", type=int,
+                        help="with --sample: the same seed gives the same answers (default: random)")
 
 
 def decoding_options(args):

@@ -19,7 +19,8 @@ def addition():
 
 
 def test_predict_n_best_prints_ranked_hypotheses_with_scores(addition):
-    code, out, err = run_cli(["predict", "--preset", "addition", "--n-best", "3", "--length-penalty", "0.6", *QUESTIONS])
+    code, out, err = run_cli(["predict", "--preset", "addition", "--n-best", "3", "--length-penalty", "0.6",
+                              *QUESTIONS])  # fmt: skip
     assert code == 0, err
     rows = [line.split("\t") for line in out.splitlines()]
     assert len(rows) == 3 * len(QUESTIONS) and all(len(row) == 5 for row in rows)
@@ -102,7 +103,8 @@ def test_export_takes_the_length_penalty_and_adds_the_n_best_signature(addition,
     from keras_seq2seq.serving.server import ModelServer
 
     body = json.dumps({"signature_name": "n_best", "instances": QUESTIONS[:2]}).encode()
-    with ModelServer([ModelConfig("addition", tmp_path / "addition")], port=0, rest_api_port=0, host="127.0.0.1") as server:
+    config = ModelConfig("addition", tmp_path / "addition")
+    with ModelServer([config], port=0, rest_api_port=0, host="127.0.0.1") as server:
         url = f"http://127.0.0.1:{server.rest_port}/v1/models/addition:predict"
         predictions = json.loads(urllib.request.urlopen(urllib.request.Request(url, data=body)).read())["predictions"]
     assert [p["output"] for p in predictions] == [[h.text for h in hypotheses] for hypotheses in expected[:2]]

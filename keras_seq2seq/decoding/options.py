@@ -37,10 +37,10 @@ class DecodingOptions:
     Example:
     >>> DecodingOptions(max_length=8, beam_width=4, num_return_sequences=2).beam_width
     4
-    >>> DecodingOptions(max_length=8, top_k=5)
+    >>> DecodingOptions(max_length=8, top_k=5)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    keras_seq2seq.errors.InputError: temperature, top_k and top_p apply only when sampling: add do_sample=True (--sample)
+    keras_seq2seq.errors.InputError: temperature, top_k and top_p apply only when sampling: ...
     """
 
     max_length: int

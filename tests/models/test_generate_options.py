@@ -46,7 +46,8 @@ def test_n_best_answers_are_ranked_hypotheses_with_the_models_scores(addition, q
     n_best = addition.generate(questions, beam_width=4, num_return_sequences=3, length_penalty=1.0)
     assert len(n_best) == len(questions)
     assert all(len(hypotheses) == 3 and isinstance(hypotheses[0], Hypothesis) for hypotheses in n_best)
-    assert [hypotheses[0].text for hypotheses in n_best] == addition.generate(questions, beam_width=4, length_penalty=1.0)
+    best = addition.generate(questions, beam_width=4, length_penalty=1.0)
+    assert [hypotheses[0].text for hypotheses in n_best] == best
     for question, hypotheses in zip(questions, n_best):
         texts, scores, ranks = (np.array(column) for column in zip(*hypotheses))
         assert len(set(texts)) == 3
@@ -87,7 +88,8 @@ def test_sampling_is_reproducible_from_a_seed(addition, questions):
 
 
 def test_sampling_with_top_k_one_is_greedy_and_n_samples_are_ranked(addition, questions):
-    assert addition.generate(questions, do_sample=True, top_k=1, temperature=5.0, seed=0) == addition.generate(questions)
+    greedy = addition.generate(questions)
+    assert addition.generate(questions, do_sample=True, top_k=1, temperature=5.0, seed=0) == greedy
     samples = addition.generate(questions[:10], do_sample=True, temperature=3.0, seed=1, num_return_sequences=5)
     for question, hypotheses in zip(questions[:10], samples):
         texts, scores, ranks = (np.array(column) for column in zip(*hypotheses))
