@@ -18,13 +18,16 @@ from keras_seq2seq.errors import InputError
 QUIT_WORDS = ("quit", "exit")
 
 
-def chat(model, messages, answers_to=None, errors_to=None, beam_width=1):
+def chat(model, messages, answers_to=None, errors_to=None, **options):
     """Answers each of `messages` (strings) until they end, one is "quit" or "exit", or Ctrl-C.
 
     Answers go to `answers_to` (default standard output). A message the model
     cannot take (empty, too long, not text) gets one line on `errors_to` (default
-    standard error) naming the problem, and the loop goes on. Returns the number of answers.
+    standard error) naming the problem, and the loop goes on. `options` are the
+    decoding options of `model.generate` (beam search, sampling, `max_length`); bad
+    ones raise `InputError` before the first message. Returns the number of answers.
     """
+    model.decoding_options(**options)
     answers_to, errors_to = answers_to or sys.stdout, errors_to or sys.stderr
     answered = 0
     try:
@@ -32,7 +35,7 @@ def chat(model, messages, answers_to=None, errors_to=None, beam_width=1):
             if message.strip().lower() in QUIT_WORDS:
                 break
             try:
-                answer = model.generate([message], beam_width=beam_width)[0]
+                answer = model.generate([message], **options)[0]
             except InputError as error:
                 print(f"error: {error}", file=errors_to, flush=True)
                 continue

@@ -74,7 +74,7 @@ def build_parser():
     evaluate.add_argument("--data", required=True, help="TSV file of source<TAB>target lines "
                           "(captioning: a folder of images with captions.tsv, image<TAB>caption lines)")
     evaluate.add_argument("--batch-size", type=int, default=1024)
-    evaluate.add_argument("--beam-width", type=int, default=1, help="beam search width (default 1: greedy)")
+    add_decoding_arguments(evaluate)
     evaluate.set_defaults(run=run_evaluate)
 
     predict = commands.add_parser(
@@ -82,19 +82,25 @@ def build_parser():
     )
     predict.add_argument("--preset", required=True, help="zoo name or preset folder")
     predict.add_argument("texts", nargs="*", metavar="TEXT")
-    predict.add_argument("--beam-width", type=int, default=1, help="beam search width (default 1: greedy)")
+    add_decoding_arguments(predict, sampling=True)
+    predict.add_argument("--n-best", type=int, metavar="N",
+                         help="print the N best answers of each input, best first, as TEXT<TAB>rank<TAB>answer"
+                         "<TAB>score<TAB>ranking score (beam width N unless --beam-width; with --sample, N draws)")
     predict.set_defaults(run=run_predict)
 
     chat = commands.add_parser("chat", help="talk with a model: each line you type gets its answer")
     chat.add_argument("--preset", required=True, help="zoo name or preset folder, e.g. chatbot")
-    chat.add_argument("--beam-width", type=int, default=1, help="beam search width (default 1: greedy)")
+    add_decoding_arguments(chat, sampling=True)
     chat.set_defaults(run=run_chat)
 
     export = commands.add_parser("export", help="write a preset as a SavedModel for TF Serving")
     export.add_argument("--preset", required=True, help="zoo name or preset folder")
     export.add_argument("--base-path", required=True, help="model base path; the version folder goes inside")
     export.add_argument("--version", type=int, help="version number (default: one more than the highest)")
-    export.add_argument("--beam-width", type=int, default=1, help="beam search width (default 1: greedy)")
+    add_decoding_arguments(export)
+    export.add_argument("--n-best", type=int, metavar="N",
+                        help="add the n_best signature: the N best beams of each input "
+                        "(beam width N unless --beam-width)")
     export.set_defaults(run=run_export)
 
     config = commands.add_parser("models-config", help="write TF Serving's models.config for a folder of exports")
@@ -124,6 +130,45 @@ def build_parser():
     add_serve_parser(commands)
     add_query_parser(commands)
     return parser
+
+
+def add_decoding_arguments(parser, sampling=False):
+    """The decoding flags of docs/decoding.md; `sampling` adds --sample, --temperature, --top-k, --top-p, --seed."""
+    parser.add_argument("--beam-width", type=int, help="beam search width (default 1: greedy)")
+    parser.add_argument("--length-penalty", type=float, default=0.0, metavar="ALPHA",
+                        help="beam search ranks by log-prob / ((5 + length) / 6) ** ALPHA (GNMT; default 0: log-prob)")
+    parser.add_argument("--max-length", type=int,
+                        help="most tokens to generate, the end included (default: the model's limit + 1)")
+    if not sampling:
+        return
+    parser.add_argument("--sample", action="store_true",
+                        help="draw every token at random from the model's distribution (cut by the options below)")
+    parser.add_argument("--temperature", type=float, default=1.0, help="with --sample: below 1 sharper, above flatter")
+    parser.add_argument("--top-k", type=int, help="with --sample: draw from the K most likely tokens only")
+    parser.add_argument("--top-p", type=float,
+                        help="with --sample: draw from the fewest most likely tokens whose probabilities reach P")
+    parser.add_argument("--seed", type=int,
+                        help="with --sample: the same seed gives the same answers (default: random)")
+
+
+def decoding_options(args):
+    """The decoding flags of `args` as keyword arguments of `generate` or `export`.
+
+    With --n-best N and no --beam-width, beam search keeps N beams (or N draws with --sample).
+    """
+    n_best, sampling = getattr(args, "n_best", None), getattr(args, "sample", False)
+    default_width = n_best if n_best and not sampling else 1
+    options = dict(
+        beam_width=default_width if args.beam_width is None else args.beam_width,
+        length_penalty=args.length_penalty,
+        max_length=args.max_length,
+    )
+    if n_best is not None:
+        options.update(num_return_sequences=n_best)
+    if hasattr(args, "sample"):  # the commands that take the sampling flags
+        options.update(do_sample=sampling, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
+                       seed=args.seed)  # fmt: skip
+    return options
 
 
 def add_serve_parser(commands):
@@ -196,10 +241,9 @@ def run_evaluate(args):
     if isinstance(model, ks.ImageCaptioner):
         return run_evaluate_captions(model, args)
     sources, targets = ks.data.load_pairs(args.data)
-    answers = model.generate(sources, batch_size=args.batch_size, progress=True, beam_width=args.beam_width)
-    target_tokenizer = getattr(model, "target_tokenizer", None) or model.tokenizer
-    if isinstance(target_tokenizer, ks.text.SymbolTokenizer):
-        return report_pronunciations(target_tokenizer, sources, targets, answers, args.data)
+    answers = model.generate(sources, batch_size=args.batch_size, progress=True, **decoding_options(args))
+    if isinstance(model.target_tokenizer, ks.text.SymbolTokenizer):
+        return report_pronunciations(model.target_tokenizer, sources, targets, answers, args.data)
     if model.tokenizer.unit != "character":
         return report_word_answers(model.tokenizer, sources, targets, answers, args.data)
     right = sum(answer == target for answer, target in zip(answers, targets))
@@ -255,7 +299,7 @@ def run_evaluate_captions(model, args):
     from keras_seq2seq.metrics import corpus_bleu
 
     images, captions = ks.data.load_captions(args.data)
-    answers = model.generate(images, batch_size=args.batch_size, progress=True, beam_width=args.beam_width)
+    answers = model.generate(images, batch_size=args.batch_size, progress=True, **decoding_options(args))
     right = sum(answer == caption for answer, caption in zip(answers, captions))
     print(
         f"exact match: {right / len(captions):.2%} ({right}/{len(captions)}), "
@@ -268,8 +312,14 @@ def run_predict(args):
 
     model = ks.from_preset(args.preset)
     texts = args.texts or [line.rstrip("\r\n") for line in sys.stdin]
-    for answer in model.generate(texts, progress=len(texts) > 10000, beam_width=args.beam_width):
-        print(answer)
+    answers = model.generate(texts, progress=len(texts) > 10000, **decoding_options(args))
+    if args.n_best is None:
+        for answer in answers:
+            print(answer)
+        return
+    for text, hypotheses in zip(texts, answers):
+        for rank, (answer, score, ranking_score) in enumerate(hypotheses, 1):
+            print(f"{text}\t{rank}\t{answer}\t{score:.4f}\t{ranking_score:.4f}")
 
 
 def run_chat(args):
@@ -283,13 +333,13 @@ def run_chat(args):
         sys.stdin.reconfigure(errors="surrogateescape")  # bytes that are not UTF-8: an error message, not a crash
     if sys.stdin.isatty():
         print(f"{args.preset}: type a message and press Enter; 'quit' or Ctrl-D to leave", file=sys.stderr)
-    chat(model, typed_messages(), beam_width=args.beam_width)
+    chat(model, typed_messages(), **decoding_options(args))
 
 
 def run_export(args):
     from keras_seq2seq.export import export
 
-    print(f"exported {export(args.preset, args.base_path, version=args.version, beam_width=args.beam_width)}")
+    print(f"exported {export(args.preset, args.base_path, version=args.version, **decoding_options(args))}")
 
 
 def run_attention(args):

@@ -37,6 +37,8 @@ MODULES = [
     "keras_seq2seq.text.word_piece_tokenizer",
     "keras_seq2seq.data.dialogue",
     "keras_seq2seq.decoding.greedy",
+    "keras_seq2seq.decoding.options",
+    "keras_seq2seq.decoding.sampling",
     "keras_seq2seq.metrics",
     "keras_seq2seq.export.models_config",
 ]

@@ -19,12 +19,19 @@ length and competes for its slot with the unfinished candidates. Candidates are
 ranked by `log_prob / ((5 + length) / 6) ** length_penalty`, where `length` counts
 the generated tokens, the end id included (`length_penalty=0` ranks by log-prob).
 
-Early finish: a row is done when its best finished hypothesis ranks at least as high
-as any unfinished beam of the row could still reach. Log-probabilities only go down,
+Early finish: a row is done when its best finished hypothesis (its N-th best, when
+`beam_search_n_best` returns N) ranks at least as high as any unfinished beam of the
+row could still reach. Log-probabilities only go down,
 so an unfinished beam with log-prob `s` can reach at most `s / penalty(max_length)`;
 a row whose beams have all finished is done too. The loop stops when every row is
 done (or at `max_length`), so it returns what running to `max_length` would (up to
 exact ties), without calling `step` for the steps that cannot change the answer.
+
+The answers are the final beams ranked as above. A beam that reached `max_length`
+without the end id is an answer too, of `max_length` tokens (as in GNMT and Hugging
+Face's `generate`); after an early finish every answer returned has its end id.
+`beam_search_n_best` returns the N best of them, best first, with their log-probs and
+the ranking scores they were ranked by; `beam_search` returns the best one.
 """
 
 from keras import ops
@@ -34,6 +41,36 @@ from keras import tree
 # the first step) and of the continuations a finished beam cannot take. Finite, so that
 # sums and the length penalty never make a NaN.
 _IMPOSSIBLE = -1e9
+
+
+def ranking_score(log_probs, lengths, length_penalty):
+    """GNMT's length-normalized score `log_probs / ((5 + lengths) / 6) ** length_penalty`.
+
+    `lengths` counts the generated tokens, the end id included; with `length_penalty=0`
+    it is `log_probs` itself. Hugging Face divides by `lengths ** length_penalty` instead.
+
+    >>> float(ranking_score(-2.0, 7, 1.0))
+    -1.0
+    """
+    if float(length_penalty) == 0.0:
+        return ops.convert_to_tensor(log_probs, "float32")
+    return log_probs / ops.power((5.0 + ops.cast(lengths, "float32")) / 6.0, float(length_penalty))
+
+
+def repeat_rows(state, times):
+    """Repeats every row of a (nested) state `times` times on axis 0; rank-0 tensors stay as they are.
+
+    Row `i` becomes rows `i * times ... (i + 1) * times - 1`, as beams and samples of one input are laid out.
+
+    >>> ops.convert_to_numpy(repeat_rows({"h": ops.array([[1], [2]])}, 2)["h"]).tolist()
+    [[1], [1], [2], [2]]
+    """
+
+    def repeat(x):
+        x = ops.convert_to_tensor(x)
+        return x if len(x.shape) == 0 else ops.repeat(x, times, axis=0)
+
+    return tree.map_structure(repeat, state)
 
 
 def beam_search(step, state, batch_size, start_id, end_id, max_length, beam_width=4, length_penalty=0.0):
@@ -68,17 +105,46 @@ def beam_search(step, state, batch_size, start_id, end_id, max_length, beam_widt
     >>> ops.convert_to_numpy(ids).tolist(), round(float(np.exp(ops.convert_to_numpy(scores)[0])), 2)
     ([[3, 1, 0, 0]], 0.36)
     """
+    ids, scores, _ = beam_search_n_best(
+        step, state, batch_size, start_id, end_id, max_length, 1, beam_width, length_penalty
+    )
+    return ids[:, 0], scores[:, 0]
+
+
+def beam_search_n_best(
+    step, state, batch_size, start_id, end_id, max_length, num_return_sequences, beam_width=4, length_penalty=0.0
+):
+    """The `num_return_sequences` best hypotheses of each row, best first (`beam_search`'s n-best).
+
+    Takes what `beam_search` takes, and `num_return_sequences` (N, at most `beam_width`).
+    Returns `(ids, scores, ranking_scores)`: `ids` `[batch, N, max_length]`, `scores`
+    `[batch, N]` the summed log-probabilities, and `ranking_scores` `[batch, N]` what they
+    were ranked by (`ranking_score`: the log-prob with the length penalty), in decreasing
+    order. The loop runs until the N-th best is settled, so the first of them is always
+    `beam_search`'s answer. Finished hypotheses keep competing for the beam's slots, so
+    the N best of a narrow beam are the best of those that survived, not always the N
+    best hypotheses there are: a beam of every hypothesis would find those.
+
+    Example (the beam search example's model): [3, end] has 0.36 and [2, end] 0.17; [end]
+    (0.1) was pushed out of the 3 beams at the second step by [2, 2] and [2, 3] (0.165 each),
+    so the third answer is [2, 2, end] (0.06).
+    >>> import numpy as np
+    >>> probs = np.full((4, 4), 1e-4, "float32")
+    >>> probs[0, 1:], probs[2, 1:], probs[3, 1:] = [0.1, 0.5, 0.4], [0.34, 0.33, 0.33], [0.9, 0.05, 0.05]
+    >>> step = lambda tokens, state: (ops.take(np.log(probs), tokens, axis=0), state)
+    >>> ids, scores, _ = beam_search_n_best(step, (), 1, 0, 1, max_length=4, num_return_sequences=3, beam_width=3)
+    >>> ops.convert_to_numpy(ids).tolist(), [round(float(p), 2) for p in np.exp(ops.convert_to_numpy(scores[0]))]
+    ([[[3, 1, 0, 0], [2, 1, 0, 0], [2, 2, 1, 0]]], [0.36, 0.17, 0.06])
+    """
     if beam_width < 1:
         raise ValueError(f"beam_width must be at least 1, got {beam_width}")
-    beams = int(beam_width)
-    alpha = float(length_penalty)
+    if not 1 <= num_return_sequences <= beam_width:
+        raise ValueError(f"num_return_sequences must be 1 to beam_width ({beam_width}), got {num_return_sequences}")
+    beams, n_best = int(beam_width), int(num_return_sequences)
     positions = ops.arange(max_length, dtype="int32")[None, :]
 
     def rank(log_probs, length):
-        """GNMT's length-normalized score; the log-prob itself when `length_penalty` is 0."""
-        if alpha == 0.0:
-            return log_probs
-        return log_probs / ops.power((5.0 + ops.cast(length, "float32")) / 6.0, alpha)
+        return ranking_score(log_probs, length, length_penalty)
 
     def per_row(x):
         """`[batch * beams, ...]` -> `[batch, beams, ...]`."""
@@ -88,16 +154,12 @@ def beam_search(step, state, batch_size, start_id, end_id, max_length, beam_widt
         """`[batch, beams, ...]` -> `[batch * beams, ...]`."""
         return ops.reshape(x, (-1,) + tuple(ops.shape(x)[2:]))
 
-    def tile(x):
-        x = ops.convert_to_tensor(x)
-        return x if len(x.shape) == 0 else ops.repeat(x, beams, axis=0)
-
     def rows_done(finished, log_probs, lengths):
-        """`[batch]`: the best finished hypothesis can no longer be beaten by an unfinished beam."""
+        """`[batch]`: the N-th best finished hypothesis can no longer be beaten by an unfinished beam."""
         finished, log_probs, lengths = per_row(finished), per_row(log_probs), per_row(lengths)
-        best_finished = ops.max(ops.where(finished, rank(log_probs, lengths), float("-inf")), axis=1)
+        finished_ranks, _ = ops.top_k(ops.where(finished, rank(log_probs, lengths), float("-inf")), k=n_best)
         best_reachable = ops.max(ops.where(finished, float("-inf"), rank(log_probs, max_length)), axis=1)
-        return best_finished >= best_reachable
+        return finished_ranks[:, -1] >= best_reachable
 
     def keep_going(t, tokens, state, ids, finished, log_probs, lengths):
         done = ops.all(rows_done(finished, log_probs, lengths))
@@ -139,7 +201,7 @@ def beam_search(step, state, batch_size, start_id, end_id, max_length, beam_widt
     loop_vars = (
         ops.convert_to_tensor(0, dtype="int32"),
         ops.full((batch_size * beams,), start_id, dtype="int32"),
-        tree.map_structure(tile, state),
+        repeat_rows(state, beams),
         ops.zeros((batch_size * beams, max_length), dtype="int32"),
         ops.zeros((batch_size * beams,), dtype="bool"),
         flat(ops.zeros((batch_size, beams), dtype="float32") + first_only[None, :]),
@@ -150,7 +212,8 @@ def beam_search(step, state, batch_size, start_id, end_id, max_length, beam_widt
     # Unfinished beams are answers only when they reached `max_length`.
     unfinished_rank = ops.where(t >= max_length, rank(log_probs, max_length), float("-inf"))
     ranks = per_row(ops.where(finished, rank(log_probs, lengths), unfinished_rank))
-    best = ops.cast(ops.argmax(ranks, axis=1), "int32")[:, None]
-    ids = ops.take_along_axis(per_row(ids), best[:, :, None], axis=1)[:, 0]
-    scores = ops.take_along_axis(per_row(log_probs), best, axis=1)[:, 0]
-    return ids, scores
+    ranks, best = ops.top_k(ranks, k=n_best)  # [batch, N], best first
+    best = ops.cast(best, "int32")
+    ids = ops.take_along_axis(per_row(ids), best[:, :, None], axis=1)
+    scores = ops.take_along_axis(per_row(log_probs), best, axis=1)
+    return ids, scores, ranks

@@ -23,6 +23,22 @@ def greedy_search(step, state, batch_size, start_id, end_id, max_length):
     >>> ops.convert_to_numpy(ids).tolist()
     [[2, 1, 0, 0]]
     """
+
+    def most_likely(log_probs, t):
+        return ops.argmax(log_probs, axis=-1)
+
+    return one_path_search(step, state, batch_size, start_id, end_id, max_length, most_likely)
+
+
+def one_path_search(step, state, batch_size, start_id, end_id, max_length, choose):
+    """The loop of greedy search and sampling: each row follows one path, one token a step.
+
+    `choose(log_probs [batch, vocabulary], t)` picks the next token of every row from
+    the model's log-probabilities at step `t` (an int32 tensor, 0 first). Rows that
+    have produced `end_id` get 0 from then on and keep their score. Returns
+    `(ids, scores)` as `greedy_search` does: `scores` sums the model's log-probabilities
+    of the chosen tokens, whatever `choose` made of them.
+    """
     positions = ops.arange(max_length, dtype="int32")[None, :]
 
     def keep_going(t, tokens, state, ids, done, scores):
@@ -31,7 +47,7 @@ def greedy_search(step, state, batch_size, start_id, end_id, max_length):
     def advance(t, tokens, state, ids, done, scores):
         logits, state = step(tokens, state)
         log_probs = ops.log_softmax(ops.cast(logits, "float32"), axis=-1)
-        chosen = ops.cast(ops.argmax(log_probs, axis=-1), "int32")
+        chosen = ops.cast(choose(log_probs, t), "int32")
         chosen = ops.where(done, 0, chosen)
         chosen_log_prob = ops.take_along_axis(log_probs, chosen[:, None], axis=-1)[:, 0]
         scores = scores + ops.where(done, 0.0, chosen_log_prob)

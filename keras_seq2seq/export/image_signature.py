@@ -14,11 +14,12 @@ import numpy as np
 import tensorflow as tf
 
 from keras_seq2seq.data.images import decode_images
+from keras_seq2seq.export.saved_model import answer_tensors
 
 INPUT_NAME = "image_bytes"
 
 
-def image_serving_function(model, beam_width=1):
+def image_serving_function(model, **options):
     """The exported graph of an `ImageCaptioner` (see the module docstring).
 
     Example:
@@ -37,8 +38,7 @@ def image_serving_function(model, beam_width=1):
         )
         with tf.control_dependencies([not_empty]):
             images = decode_images(image_bytes, model.image_size, model.channels)
-        output_ids, scores = model.decode_ids(images, beam_width=beam_width)
-        return {"output": model.tokenizer.detokenize(output_ids), "score": scores}
+        return answer_tensors(model.tokenizer, model.decode_ids(images, **options))
 
     return serve
 

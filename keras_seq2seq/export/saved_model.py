@@ -1,8 +1,12 @@
 """Writes `<base_path>/<version>/` as a SavedModel that the stock `tensorflow_model_server` loads.
 
 The `serving_default` signature takes a batch of raw strings and returns the
-decoded strings and their scores; tokenization, greedy decoding and
-detokenization all run inside the graph (no Python, no XLA).
+decoded strings and their scores; tokenization, decoding (greedy, or beam search
+with a length penalty) and detokenization all run inside the graph (no Python, no XLA).
+An export with `num_return_sequences=N` has a second signature, `n_best`:
+the same input, and the N best beams of each input, best first:
+`{"output": string [batch, N], "score": float [batch, N], "ranking_score": float [batch, N]}`
+(`score` the summed log-probability, `ranking_score` what the beams were ranked by).
 """
 
 import os
@@ -21,8 +25,11 @@ from keras_seq2seq.text.special_tokens import PAD_ID, UNKNOWN_ID
 INPUT_NAME = "text"
 
 
-def serving_function(model, beam_width=1):
-    """The exported graph: `serve(text [batch] string) -> {"output": string, "score": float}`."""
+def serving_function(model, **options):
+    """The exported graph: `serve(text [batch] string) -> {"output": string, "score": float}`.
+
+    `options` are the decoding options of `model.decode_ids`; see `answer_tensors` for n-best outputs.
+    """
     tokenizer, limit = model.tokenizer, model.max_source_length
     unit = tokenizer.unit  # "character" or "token": what the length limit counts
 
@@ -54,10 +61,23 @@ def serving_function(model, beam_width=1):
             )
         with tf.control_dependencies(checks):
             source_ids = ids.to_tensor(default_value=PAD_ID, shape=[None, limit])
-        output_ids, scores = model.decode_ids(source_ids, beam_width=beam_width)
-        return {"output": model.target_tokenizer.detokenize(output_ids), "score": scores}
+        return answer_tensors(model.target_tokenizer, model.decode_ids(source_ids, **options))
 
     return serve
+
+
+def answer_tensors(tokenizer, outputs):
+    """`decode_ids`' outputs as a signature's outputs: `{"output": string [batch], "score": float [batch]}`.
+
+    For n-best outputs (ids `[batch, N, steps]`) every output is `[batch, N]`, and
+    `"ranking_score"` is added: what the answers were ranked by.
+    """
+    if len(outputs) == 2:
+        ids, scores = outputs
+        return {"output": tokenizer.detokenize(ids), "score": scores}
+    ids, scores, ranking_scores = outputs
+    texts = tokenizer.detokenize(tf.reshape(ids, [-1, tf.shape(ids)[-1]]))
+    return {"output": tf.reshape(texts, tf.shape(scores)), "score": scores, "ranking_score": ranking_scores}
 
 
 def next_version(base_path):
@@ -68,10 +88,23 @@ def next_version(base_path):
     return max((int(p.name) for p in base_path.iterdir() if p.is_dir() and p.name.isdigit()), default=0) + 1
 
 
-def export(model_or_preset, base_path, version=None, warmup_texts=None, beam_width=1):
+def export(
+    model_or_preset,
+    base_path,
+    version=None,
+    warmup_texts=None,
+    beam_width=1,
+    length_penalty=0.0,
+    max_length=None,
+    num_return_sequences=None,
+):
     """Exports a model (or a preset name or folder) to `base_path/<version>/`; returns that path.
 
-    The graph decodes greedily, or with beam search when `beam_width` > 1. An
+    The graph decodes greedily, or with beam search when `beam_width` > 1, ranked with
+    the GNMT length penalty `length_penalty` (docs/decoding.md). `max_length` limits the
+    generated tokens, the end id included (default: the model's `max_target_length + 1`). With
+    `num_return_sequences=N` (at most `beam_width`) the SavedModel also has the
+    `n_best` signature of the module docstring. An
     `ImageCaptioner` gets `image_signature.py`'s signature (encoded image bytes in),
     and its `warmup_texts`, if given, are encoded images (bytes).
 
@@ -92,8 +125,8 @@ def export(model_or_preset, base_path, version=None, warmup_texts=None, beam_wid
     input_name, make_serving_function, default_warmup_inputs = _signature_parts(model)
     base_path = Path(base_path)
     version = next_version(base_path) if version is None else int(version)
-    if beam_width < 1:
-        raise InputError(f"beam width must be at least 1, got {beam_width}")
+    options = dict(beam_width=beam_width, length_penalty=length_penalty, max_length=max_length)
+    model.decoding_options(num_return_sequences=num_return_sequences, **options)  # InputError for bad options
     if version < 1:
         raise InputError(f"version must be a positive integer, got {version}")
     target = base_path / str(version)
@@ -107,7 +140,10 @@ def export(model_or_preset, base_path, version=None, warmup_texts=None, beam_wid
         archive = keras.export.ExportArchive()
         archive.track(model)
         signature = [tf.TensorSpec([None], tf.string, name=input_name)]
-        archive.add_endpoint("serving_default", make_serving_function(model, beam_width), input_signature=signature)
+        archive.add_endpoint("serving_default", make_serving_function(model, **options), input_signature=signature)
+        if num_return_sequences is not None:
+            n_best = make_serving_function(model, num_return_sequences=num_return_sequences, **options)
+            archive.add_endpoint("n_best", n_best, input_signature=signature)
         archive.write_out(str(staging), verbose=False)
         check_stock_serving_ops(staging)
         write_warmup_requests(staging, base_path.name, warmup_texts or default_warmup_inputs(model), input_name)

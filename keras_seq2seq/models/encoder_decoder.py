@@ -7,14 +7,17 @@ keeps them as `self.encoder`, `self.decoder`, with `self.tokenizer` and
 decoding from an encoder state, and preset loading and saving.
 """
 
+import itertools
+from typing import NamedTuple
+
 import keras
 import tensorflow as tf
 
-from keras_seq2seq.decoding import beam_search, greedy_search
+from keras_seq2seq.decoding.options import DecodingOptions, check_seed
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.metrics import ExactMatch, MaskedAccuracy, masked_loss
 from keras_seq2seq.models import shape_buckets
-from keras_seq2seq.text.special_tokens import END_ID, START_ID
+from keras_seq2seq.text.special_tokens import END_ID, START_ID, UNKNOWN_ID
 
 
 class EncoderDecoderModel(keras.Model):
@@ -91,37 +94,71 @@ class EncoderDecoderModel(keras.Model):
         if self.built:
             self.optimizer.build(self.trainable_variables)
 
-    def search(self, state, encoder_outputs, batch_size, beam_width=1, length_penalty=0.0):
+    def search(self, state, encoder_outputs, batch_size, seed=0, num_return_sequences=None, **options):
         """Decodes from the encoder state `[h, c]` (and `encoder_outputs`, the decoder's keyword arguments).
 
-        Greedy when `beam_width` is 1, else beam search with a GNMT length penalty.
-        Returns `(ids [batch, max_target_length + 1], scores [batch])`.
+        `options` are `DecodingOptions`' (greedy by default; `max_length`, the tokens to
+        generate with the end id, defaults to `max_target_length + 1`); `seed` (an int
+        tensor, shape `[]` or `[2]`) is for sampling. Returns `(ids [batch, max_length],
+        scores [batch])`; when `num_return_sequences` N is given, `(ids [batch, N, max_length],
+        scores [batch, N], ranking_scores [batch, N])`, best first.
         """
-        search = dict(
-            step=self.decoder.step,
-            state=self.decoder.start(state, **encoder_outputs),
-            batch_size=batch_size,
-            start_id=START_ID,
-            end_id=END_ID,
-            max_length=self.max_target_length + 1,
+        options = self.decoding_options(num_return_sequences=num_return_sequences, **options)
+        start = self.decoder.start(state, **encoder_outputs)
+        ids, scores, ranks = options.decode(
+            self.decoder.step, start, batch_size, START_ID, END_ID, seed, never_drawn=(UNKNOWN_ID,)
         )
-        if beam_width == 1:
-            return greedy_search(**search)
-        return beam_search(**search, beam_width=beam_width, length_penalty=length_penalty)
+        if num_return_sequences is None:
+            return ids[:, 0], scores[:, 0]
+        return ids, scores, ranks
 
-    def decode_function(self, input_spec, beam_width=1, length_penalty=0.0):
-        """`decode_ids` traced once per search (one input shape: padded inputs never retrace)."""
-        if beam_width < 1:
-            raise InputError(f"beam_width must be at least 1, got {beam_width}")
+    def decoding_options(self, seed=None, **options):
+        """`DecodingOptions` of `options`, checked, with the sampling `seed` (`InputError` for bad ones).
+
+        `max_length` defaults to `max_target_length + 1` (the longest answer the model
+        learned, and its end id), `num_return_sequences` to 1.
+        """
+        defaults = {"max_length": self.max_target_length + 1, "num_return_sequences": 1}
+        options.update({name: value for name, value in defaults.items() if options.get(name) is None})
+        checked = DecodingOptions.make(**options)
+        if seed is not None and not checked.do_sample:
+            raise InputError("seed applies only when sampling: add do_sample=True (--sample)")
+        check_seed(seed)
+        return checked
+
+    def decode_function(self, input_spec, seed=None, **options):
+        """A function from one batch of inputs (`input_spec`) to its answers, as `generate` returns them.
+
+        `decode_ids` is traced once per set of options (one input shape: padded inputs
+        never retrace); the sampling seed is an argument of the trace. The function's k-th
+        call draws with the seed pair `[seed, k]`, so the same seed and batches give the
+        same answers; `seed=None` picks a seed at random.
+        """
+        checked = self.decoding_options(seed, **options)
+        seed = check_seed(seed)  # a random one for None
         if not hasattr(self, "_decode_functions"):
             self._decode_functions = DecodeFunctions()
-        key = (int(beam_width), float(length_penalty))
         functions = self._decode_functions.by_search
+        key = (checked, options.get("num_return_sequences") is not None)  # n-best answers or strings
         if key not in functions:
             functions[key] = tf.function(
-                lambda inputs: self.decode_ids(inputs, *key), input_signature=[input_spec], autograph=False
+                lambda inputs, seed: self.decode_ids(inputs, seed=seed, **options),
+                input_signature=[input_spec, tf.TensorSpec([2], tf.int64)],
+                autograph=False,
             )
-        return functions[key]
+        decode, batches = functions[key], itertools.count()
+        return lambda inputs: self.answers(decode(inputs, tf.constant([seed, next(batches)], tf.int64)))
+
+    def answers(self, outputs):
+        """`decode_ids`' outputs as Python answers: strings, or (n-best) per input a list of N `Hypothesis`."""
+        if len(outputs) == 2:
+            return self.target_tokenizer.decode(outputs[0])
+        ids, scores, ranks = (keras.ops.convert_to_numpy(x) for x in outputs)
+        texts = iter(self.target_tokenizer.decode(ids.reshape(-1, ids.shape[-1])))
+        return [
+            [Hypothesis(next(texts), float(score), float(rank)) for score, rank in zip(row_scores, row_ranks)]
+            for row_scores, row_ranks in zip(scores, ranks)
+        ]
 
     @classmethod
     def from_config(cls, config):
@@ -149,8 +186,21 @@ class EncoderDecoderModel(keras.Model):
         save_preset(self, path)
 
 
+class Hypothesis(NamedTuple):
+    """One of the N answers `generate(..., num_return_sequences=N)` gives each input, best first.
+
+    `score` is the answer's summed log-probability (the `score` of the exported
+    models); `ranking_score` is what the answers were ranked by: `score` with the
+    length penalty (`keras_seq2seq.decoding.beam.ranking_score`), `score` itself without one.
+    """
+
+    text: str
+    score: float
+    ranking_score: float
+
+
 class DecodeFunctions:
-    """A model's traced decoding functions by (beam width, length penalty).
+    """A model's traced decoding functions by `DecodingOptions`.
 
     A plain object, not a dict attribute: TensorFlow would track a dict and try
     to save these functions with the model (and fails on tuple keys).

@@ -94,34 +94,32 @@ class ImageCaptioner(EncoderDecoderModel):
         self.channels = channels
         self.max_target_length = max_target_length
 
-    def decode_ids(self, images, beam_width=1, length_penalty=0.0):
+    def decode_ids(self, images, **options):
         """Decoding in the graph: images `[batch, height, width, channels]` (0..1) to `(ids, scores)`.
 
-        As `Seq2Seq.decode_ids`: greedy when `beam_width` is 1, else beam search.
+        As `Seq2Seq.decode_ids`: greedy by default, `options` choose another.
         """
         state, encoder_outputs = encode_images(self.encoder, self.decoder, images)
-        return self.search(state, encoder_outputs, keras.ops.shape(images)[0], beam_width, length_penalty)
+        return self.search(state, encoder_outputs, keras.ops.shape(images)[0], **options)
 
     def prepare(self, images):
         """Images (paths, bytes or arrays) to the model's float batch; see `keras_seq2seq.data.images`."""
         return prepare_images(images, self.image_size, self.channels)
 
-    def generate(self, images, batch_size=256, progress=False, beam_width=1, length_penalty=0.0):
+    def generate(self, images, batch_size=256, progress=False, **options):
         """Captions each image; returns a list of strings.
 
         `images` is a list of file paths, encoded bytes or arrays, or an array batch
-        `[n, height, width(, channels)]`. Greedy decoding, or beam search when
-        `beam_width` > 1. Raises `InputError` naming the image that cannot be read.
+        `[n, height, width(, channels)]`. Greedy decoding by default; `options` are
+        `Seq2Seq.generate`'s (beam search, sampling, `max_length`, n-best as lists of
+        `Hypothesis`). Raises `InputError` naming the image that cannot be read.
         """
         batch = self.prepare(images)
-        decode = self.decode_function(
-            tf.TensorSpec([None, *self.image_size, self.channels], tf.float32), beam_width, length_penalty
-        )
+        decode = self.decode_function(tf.TensorSpec([None, *self.image_size, self.channels], tf.float32), **options)
         captions = []
         batches = range(0, len(batch), batch_size)
         for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
-            ids, _ = decode(tf.constant(batch[begin : begin + batch_size]))
-            captions.extend(self.tokenizer.decode(ids))
+            captions.extend(decode(tf.constant(batch[begin : begin + batch_size])))
         return captions
 
     def get_config(self):

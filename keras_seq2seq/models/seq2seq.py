@@ -108,20 +108,25 @@ class Seq2Seq(EncoderDecoderModel):
 
     sequence_inputs = ("source_ids", "decoder_ids")
 
-    def decode_ids(self, source_ids, beam_width=1, length_penalty=0.0):
+    def decode_ids(self, source_ids, **options):
         """Decoding in the graph: `[batch, steps]` ids to `(ids, scores)`.
 
-        Greedy when `beam_width` is 1, else beam search (with a GNMT length
-        penalty `length_penalty`). `ids` is `[batch, max_target_length + 1]`: the
-        answer, its end id, then 0; `scores` are the answers' summed log-probabilities.
+        Greedy by default; `options` are the decoding options (`search`, docs/decoding.md).
+        `ids` is `[batch, max_length]`: the answer, its end id, then 0; `scores` are
+        the answers' summed log-probabilities (with `num_return_sequences`: see `search`).
         """
         state, encoder_outputs = encode(self.encoder, self.decoder, source_ids)
-        return self.search(state, encoder_outputs, keras.ops.shape(source_ids)[0], beam_width, length_penalty)
+        return self.search(state, encoder_outputs, keras.ops.shape(source_ids)[0], **options)
 
-    def generate(self, texts, batch_size=1024, progress=False, beam_width=1, length_penalty=0.0):
+    def generate(self, texts, batch_size=1024, progress=False, **options):
         """Answers each string in `texts`; returns a list of strings.
 
-        Greedy decoding, or beam search when `beam_width` > 1 (see `decode_ids`).
+        Greedy decoding by default. `options` choose another (docs/decoding.md):
+        `max_length` (tokens to generate, the end id included; default
+        `max_target_length + 1`), `beam_width`, `length_penalty`, `do_sample`,
+        `temperature`, `top_k`, `top_p`, `seed`, and `num_return_sequences`: when it
+        is given (N), each text gets a list of N `Hypothesis(text, score,
+        ranking_score)`, best first, instead of a string.
         `progress=True` shows a progress bar on standard error.
 
         Raises `InputError` naming the text for an empty text, a text longer than
@@ -134,14 +139,14 @@ class Seq2Seq(EncoderDecoderModel):
         # width): little padding; one trace for every width, whose encoder loops over the steps.
         lengths = self.tokenizer.tokenize(tf.constant(texts, tf.string)).row_lengths().numpy() if texts else []
         order = np.argsort(lengths, kind="stable")
-        decode = self.decode_function(tf.TensorSpec([None, None], tf.int32), beam_width, length_penalty)
+        decode = self.decode_function(tf.TensorSpec([None, None], tf.int32), **options)
         answers = [None] * len(texts)
         batches = range(0, len(texts), batch_size)
         for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
             rows = order[begin : begin + batch_size]
             width = bucket_width(lengths[rows[-1]])
-            ids, _ = decode(tf.constant(self.tokenizer.encode([texts[row] for row in rows], width)))
-            for row, answer in zip(rows, self.target_tokenizer.decode(ids)):
+            source_ids = tf.constant(self.tokenizer.encode([texts[row] for row in rows], width))
+            for row, answer in zip(rows, decode(source_ids)):
                 answers[row] = answer
         return answers
 

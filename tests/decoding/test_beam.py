@@ -8,7 +8,7 @@ import tensorflow as tf
 from keras import ops
 
 import keras_seq2seq.decoding.beam
-from keras_seq2seq.decoding import beam_search, greedy_search
+from keras_seq2seq.decoding import beam_search, beam_search_n_best, greedy_search
 
 START, END = 0, 1
 
@@ -321,3 +321,72 @@ def test_exhaustive_helper_counts_every_hypothesis():
     assert len({tuple(ids) for _, ids, _ in found}) == len(found)
     np.testing.assert_allclose(np.exp([score for _, _, score in found]).sum(), 1.0, rtol=1e-6)
     assert [rank for rank, _, _ in found] == sorted((rank for rank, _, _ in found), reverse=True)
+
+
+# === n-best ===
+
+
+def _decode_n_best(step, state, batch_size, max_length, n_best, **kwargs):
+    outputs = beam_search_n_best(step, state, batch_size, START, END, max_length, n_best, **kwargs)
+    return [ops.convert_to_numpy(x) for x in outputs]
+
+
+@pytest.mark.parametrize(
+    "vocabulary, max_length, alpha, n_best, seed",
+    [(3, 4, 0.0, 5, 10), (4, 3, 0.0, 8, 11), (3, 4, 1.0, 6, 12), (4, 3, 0.6, 4, 13), (4, 4, 2.0, 10, 14)],
+)
+def test_n_best_of_a_beam_wide_enough_for_every_hypothesis_is_the_exhaustive_ranking(
+    vocabulary, max_length, alpha, n_best, seed
+):
+    rows = 3
+    model = FakeModel(seed, rows, vocabulary, max_length, end_bias=0.5)
+    ids, scores, ranks = _decode_n_best(
+        model.step(), model.state(range(rows)), rows, max_length, n_best,
+        beam_width=vocabulary**max_length, length_penalty=alpha,
+    )  # fmt: skip
+    assert ids.shape == (rows, n_best, max_length) and scores.shape == ranks.shape == (rows, n_best)
+    for row in range(rows):
+        expected = _exhaustive(model, row, max_length, alpha)[: n_best + 1]
+        expected_ranks = [rank for rank, _, _ in expected]
+        assert min(np.diff(expected_ranks) * -1) > 1e-4  # no ties among the N + 1 best: one right order
+        assert ids[row].tolist() == [hypothesis_ids for _, hypothesis_ids, _ in expected[:n_best]]
+        np.testing.assert_allclose(scores[row], [score for _, _, score in expected[:n_best]], rtol=1e-5)
+        np.testing.assert_allclose(ranks[row], expected_ranks[:n_best], rtol=1e-5)
+
+
+def test_n_best_runs_until_the_nth_best_is_settled():
+    # [END] has 0.6 at once, so beam_search stops after one step; the second best, [2, 3, END]
+    # (0.4 * 0.95 * 0.9 = 0.34), is two steps further; [2, END] has 0.02, [2, 3, 3, END] 0.03.
+    probs = np.full((4, 4), 1e-6)
+    probs[0, [END, 2]] = [0.6, 0.4]
+    probs[2, [END, 3]] = [0.05, 0.95]
+    probs[3, [END, 3]] = [0.9, 0.1]
+    calls = []
+    ids, _ = _decode(_bigram_step(probs, calls), (), 1, 6, beam_width=3)
+    assert ids.tolist() == [[END, 0, 0, 0, 0, 0]] and len(calls) == 1
+    ids, scores, ranks = _decode_n_best(_bigram_step(probs), (), 1, 6, 2, beam_width=3)
+    assert ids[0].tolist() == [[END, 0, 0, 0, 0, 0], [2, 3, END, 0, 0, 0]]
+    normalized = probs / probs.sum(-1, keepdims=True)
+    expected = np.log([normalized[0, END], normalized[0, 2] * normalized[2, 3] * normalized[3, END]])
+    np.testing.assert_allclose(scores[0], expected, rtol=1e-4)
+    np.testing.assert_allclose(ranks, scores)  # no length penalty: ranked by log-prob
+
+
+def test_the_first_of_the_n_best_is_the_beam_search_answer():
+    model = FakeModel(15, rows=4, vocabulary=6, max_length=6, end_bias=0.3)
+    best_ids, best_scores = _decode(model.step(), model.state(range(4)), 4, 6, beam_width=4, length_penalty=0.8)
+    ids, scores, ranks = _decode_n_best(
+        model.step(), model.state(range(4)), 4, 6, 3, beam_width=4, length_penalty=0.8
+    )
+    np.testing.assert_array_equal(ids[:, 0], best_ids)
+    np.testing.assert_allclose(scores[:, 0], best_scores, rtol=1e-6)
+    assert (np.diff(ranks, axis=1) <= 0).all()
+    lengths = np.where((ids == END).any(-1), (ids == END).argmax(-1) + 1, 6)
+    np.testing.assert_allclose(ranks, scores / _penalty(lengths, 0.8), rtol=1e-5)
+    assert len({tuple(hypothesis) for hypothesis in ids[0]}) == 3  # three different hypotheses
+
+
+@pytest.mark.parametrize("n_best", [0, 5])
+def test_n_best_must_be_between_one_and_the_beam_width(n_best):
+    with pytest.raises(ValueError, match="num_return_sequences must be 1 to beam_width"):
+        beam_search_n_best(_bigram_step(np.ones((4, 4))), (), 1, START, END, 3, n_best, beam_width=4)

@@ -88,20 +88,20 @@ def test_generate_on_mixed_lengths_answers_each_text_as_alone():
 def test_length_bucketing_pads_batches_to_a_few_widths_and_trains():
     tokenizer = CharTokenizer(LETTERS)
     rng = np.random.default_rng(2)
-    sources = ["".join(rng.choice(LETTERS, rng.integers(1, 31))) for _ in range(200)]
-    targets = [s[::-1][:10] for s in sources]
-    dataset = ks.data.pairs_dataset(tokenizer, sources, targets, 30, 10, batch_size=16, seed=3)
+    sources = ["".join(rng.choice(LETTERS, rng.integers(1, 17))) for _ in range(200)]
+    targets = [s[::-1][:7] for s in sources]
+    dataset = ks.data.pairs_dataset(tokenizer, sources, targets, 16, 7, batch_size=16, seed=3)
     shapes = {(x["source_ids"].shape[1], y.shape[1]) for x, y in dataset}
-    assert shapes <= {(s, t) for s in (8, 16, 24, 32) for t in (8, 16)}
+    assert shapes == {(8, 8), (16, 8)}  # two buckets: two XLA compilations
     for x, y in dataset:  # every row fits its bucket: its length is above the next smaller width
         lengths = np.count_nonzero(x["source_ids"], axis=1)
         assert lengths.max() > x["source_ids"].shape[1] - 8 and lengths.min() > x["source_ids"].shape[1] - 8
     def first_pass(seed):
-        dataset = ks.data.pairs_dataset(tokenizer, sources, targets, 30, 10, batch_size=16, seed=seed)
+        dataset = ks.data.pairs_dataset(tokenizer, sources, targets, 16, 7, batch_size=16, seed=seed)
         return [x["source_ids"].numpy().tolist() for x, _ in dataset]
 
     assert first_pass(3) == first_pass(3) != first_pass(4)  # deterministic for a seed
-    everything = ks.data.pairs_dataset(tokenizer, sources, targets, 30, 10, batch_size=16, shuffle=False,
+    everything = ks.data.pairs_dataset(tokenizer, sources, targets, 16, 7, batch_size=16, shuffle=False,
                                        drop_remainder=False)
     assert sum(len(y) for _, y in everything) == 200  # evaluation sees every pair
     model = default_model(reverse_source=True)

@@ -48,13 +48,26 @@ def test_a_beam_width_below_one_is_an_error(addition):
         addition.generate(["1+1"], beam_width=0)
 
 
-def test_exported_beam_search_answers_like_generate(addition, held_out, tmp_path):
-    path = export(addition, tmp_path / "addition", beam_width=3)
+@pytest.mark.parametrize("length_penalty", [0.0, 2.0])
+def test_exported_beam_search_answers_like_generate(addition, held_out, tmp_path, length_penalty):
+    path = export(addition, tmp_path / "addition", beam_width=3, length_penalty=length_penalty, num_return_sequences=3)
     assert forbidden_ops(path) == []
-    signature = tf.saved_model.load(str(path)).signatures["serving_default"]
+    signatures = tf.saved_model.load(str(path)).signatures
     questions = held_out[0][:20]
-    outputs = [o.decode() for o in signature(text=tf.constant(questions))["output"].numpy()]
-    assert outputs == addition.generate(questions, beam_width=3)
+    outputs = [o.decode() for o in signatures["serving_default"](text=tf.constant(questions))["output"].numpy()]
+    assert outputs == addition.generate(questions, beam_width=3, length_penalty=length_penalty)
+    n_best = signatures["n_best"](text=tf.constant(questions))
+    expected = addition.generate(questions, beam_width=3, length_penalty=length_penalty, num_return_sequences=3)
+    for row, hypotheses in enumerate(expected):
+        assert [o.decode() for o in n_best["output"].numpy()[row]] == [h.text for h in hypotheses]
+        assert n_best["score"].numpy()[row] == pytest.approx([h.score for h in hypotheses], abs=1e-4)
+        assert n_best["ranking_score"].numpy()[row] == pytest.approx([h.ranking_score for h in hypotheses], abs=1e-4)
+
+
+def test_export_refuses_options_it_cannot_decode_and_writes_nothing(addition, tmp_path):
+    with pytest.raises(InputError, match="num_return_sequences"):
+        export(addition, tmp_path / "addition", beam_width=2, num_return_sequences=3)
+    assert not (tmp_path / "addition").exists()
 
 
 def test_predict_with_a_beam(capsys):
