@@ -37,6 +37,9 @@ MODULES = [
     "keras_seq2seq.decoding.greedy",
     "keras_seq2seq.metrics",
     "keras_seq2seq.export.models_config",
+    "keras_seq2seq.serving.limits",
+    "keras_seq2seq.serving.metrics",
+    "keras_seq2seq.serve_command",
 ]
 NEEDS_ADDITION_PRESET = [
     "keras_seq2seq",
@@ -44,6 +47,7 @@ NEEDS_ADDITION_PRESET = [
     "keras_seq2seq.export.saved_model",
     "keras_seq2seq.export.op_check",
     "keras_seq2seq.chat",
+    "keras_seq2seq.serving.signature_call",
 ]
 
 
