@@ -215,10 +215,18 @@ def check_output_filter(signature, output_filter):
 
 
 def clean_tf_message(message):
-    """TensorFlow's message as a session gives it: without eager execution's header and `[Op:...]` trailer."""
+    """TensorFlow's message as its first line reads in TF Serving: without eager execution's header, the
+    `{{function_node ...}}` prefix, and the trailing node names (`[[{{node ...}}]]`, `[Op:...]`).
+
+    >>> clean_tf_message("{{function_node __inference_f_5}} assertion failed: [input 0 is empty]\\n\\t "
+    ...                  "[[{{node cond/Assert/Assert}}]] [Op:__inference_f_5]")
+    'assertion failed: [input 0 is empty]'
+    """
     header = r"^Graph execution error:\s*Detected at node .*?<stack traces unavailable>\s*"
     message = re.sub(header, "", message, flags=re.S)
-    return re.sub(r"\s*\[Op:[^\]]*\]\s*$", "", message)
+    message = re.sub(r"^(\{\{function_node [^}]*\}\}\s*)+", "", message)
+    message = re.sub(r"\s*\[Op:[^\]]*\]\s*$", "", message)
+    return re.sub(r"\s*\[\[\{\{(function_)?node .*$", "", message, flags=re.S)
 
 
 def _as_dtype(numpy_dtype):

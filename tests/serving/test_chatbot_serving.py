@@ -66,8 +66,8 @@ def test_the_server_answers_like_generate(model, client):
 @pytest.mark.parametrize(
     "message, named",
     [
-        pytest.param("", "empty input", id="empty"),
-        pytest.param("   ", "empty input", id="blank"),
+        pytest.param("", "is empty", id="empty"),
+        pytest.param("   ", "is empty", id="blank"),
         pytest.param("hi, " * 25_000, "longer than 64 tokens", id="100kB"),
         pytest.param(b"\xff\xfehi", "not valid UTF-8", id="not-utf8"),
     ],

@@ -42,7 +42,7 @@ def test_query_reads_standard_input_and_prints_scores(where):
 def test_query_errors_are_one_line(where):
     code, out, err = _run(["query", "--model", MODEL, *where, ""])
     assert code == 2 and out == ""
-    assert len(err.splitlines()) == 1 and err.startswith("keras-seq2seq query: error: ") and "empty input" in err
+    assert len(err.splitlines()) == 1 and err.startswith("keras-seq2seq query: error: ") and "is empty" in err
     code, _, err = _run(["query", "--model", "nope", *where, "1+1"])
     assert code == 2 and len(err.splitlines()) == 1 and "Servable not found" in err
 

@@ -17,7 +17,7 @@ from keras_seq2seq.serving import GrpcClient, RestClient, ServingError
 from .conftest import MODEL
 
 BAD_TEXTS = [
-    pytest.param("", "empty input", id="empty"),
+    pytest.param("", "is empty", id="empty"),
     pytest.param("9" * 100_000, "longer than", id="100kB"),
     pytest.param("1?2", "outside the vocabulary", id="unknown-character"),
     pytest.param(b"\xff\xfe+1", "not valid UTF-8", id="not-utf8"),
