@@ -39,6 +39,7 @@ MODULES = [
     "keras_seq2seq.export.models_config",
     "keras_seq2seq.serving.limits",
     "keras_seq2seq.export.input_checks",
+    "keras_seq2seq.serving.predict_protos",
     "keras_seq2seq.serving.metrics",
     "keras_seq2seq.serve_command",
 ]
