@@ -67,24 +67,40 @@ def hostile(exported, tmp_path_factory):
     server.stop()
 
 
-def _peak_memory():
-    with open("/proc/self/status") as status:
+def _peak_memory(pid):
+    with open(f"/proc/{pid}/status") as status:
         return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+
+
+def _check_bounded(target, deadline_seconds):
+    """A context: around a case, the server's peak memory and the time; after it, a good request is answered."""
+    with open(f"/proc/{target.pid}/clear_refs", "w") as clear:
+        clear.write("5")  # resets the peak (VmHWM) to the current resident memory
+    started = time.monotonic()
+    yield target
+    elapsed = time.monotonic() - started
+    assert _peak_memory(target.pid) < MEMORY_BOUND, f"peak memory {_peak_memory(target.pid) / 2**30:.2f} GiB"
+    assert elapsed < deadline_seconds + 2 * SLACK_SECONDS, f"the case took {elapsed:.1f} s"
+    assert target.rest(timeout=10).predict(["16+75"]) == ["91"]
+    with target.grpc(timeout=10) as client:
+        assert client.predict(["52+607"]) == ["659"]
 
 
 @pytest.fixture
 def bounded(hostile):
-    """Checks, after the case, that the server answers, that memory and time stayed bounded; yields the target."""
-    with open("/proc/self/clear_refs", "w") as clear:
-        clear.write("5")  # resets the peak (VmHWM) to the current resident memory
-    started = time.monotonic()
-    yield hostile
-    elapsed = time.monotonic() - started
-    assert _peak_memory() < MEMORY_BOUND, f"peak memory {_peak_memory() / 2**30:.2f} GiB"
-    assert elapsed < LIMITS.rest_api_timeout_in_ms / 1000 + 2 * SLACK_SECONDS, f"the case took {elapsed:.1f} s"
-    assert hostile.rest(timeout=10).predict(["16+75"]) == ["91"]
-    with hostile.grpc(timeout=10) as client:
-        assert client.predict(["52+607"]) == ["659"]
+    """The embedded server with `LIMITS`, checked around the case by `_check_bounded`."""
+    yield from _check_bounded(hostile, LIMITS.rest_api_timeout_in_ms / 1000)
+
+
+@pytest.fixture(params=["embedded", "real"])
+def either(request, hostile):
+    """The embedded server with `LIMITS`, or `tensorflow_model_server` when installed, checked by `_check_bounded`.
+
+    The real server has none of our size limits, so these cases only ask that it refuses or answers
+    within its deadline (30 s for REST, the client's for gRPC) and goes on serving.
+    """
+    target = hostile if request.param == "embedded" else request.getfixturevalue("real")
+    yield from _check_bounded(target, LIMITS.rest_api_timeout_in_ms / 1000 if target is hostile else 30)
 
 
 def _cpu_seconds_over(seconds):
@@ -326,3 +342,46 @@ def test_the_limit_defaults_are_documented_in_the_serving_readme():
     for name in ("max_request_bytes", "max_request_elements", "max_string_bytes", "max_json_depth",
                  "rest_api_timeout_in_ms", "idle_timeout_in_ms"):
         assert f"--{name}" in readme and f"{getattr(defaults, name):,}" in readme, name
+
+
+# ---- the same clients against the real server too ----
+
+GRPC_DEADLINE = 5
+
+
+@pytest.mark.parametrize(
+    "dims, dtype, values",
+    [
+        pytest.param((2_000_000,), tf.string, None, id="2000000-strings-declared"),
+        pytest.param((50_000_000,), tf.float32, None, id="50000000-floats-declared"),
+        pytest.param((1,), tf.string, [b"1+1" * 300_000], id="900kB-string"),
+    ],
+)
+def test_hostile_grpc_requests_against_either_server(either, dims, dtype, values):
+    started = time.monotonic()
+    code, details = _grpc_error(either, _grpc_request(dims=dims, dtype=dtype, values=values), timeout=GRPC_DEADLINE)
+    assert time.monotonic() - started < GRPC_DEADLINE + SLACK_SECONDS
+    if either.server is not None:
+        assert code == grpc.StatusCode.INVALID_ARGUMENT and ("--max_" in details or "Expects arg[0]" in details)
+    else:
+        assert code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.DEADLINE_EXCEEDED), (code, details)
+
+
+def test_grpc_predict_without_a_model_name_against_either_server(either):
+    assert _grpc_error(either, _grpc_request(model="")) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "ModelSpec has no name specified",
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"[" * 50_000 + b"]" * 50_000, id="array-50000-deep"),
+        pytest.param(json.dumps({"instances": ["1+1"] * 100_000}).encode(), id="100000-instances"),
+        pytest.param(b'{"instances": ["' + b"1" * 900_000 + b'"]}', id="900kB-text"),
+    ],
+)
+def test_hostile_rest_bodies_against_either_server(either, body):
+    status, answer = _predict(either.rest_url, body)
+    assert 400 <= status < 500 or status == 200, (status, answer)
