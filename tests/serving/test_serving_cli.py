@@ -86,6 +86,7 @@ def test_serve_takes_tf_serving_flags(tmp_path):
         "--file_system_poll_wait_seconds=2",
     ]
     assert build_parser().parse_args(["serve", "--enable_batching=false"]).enable_batching is False
+    assert build_parser().parse_args(["serve"]).host == "127.0.0.1"  # the embedded server: this machine only
     server = server_from_flags(build_parser().parse_args(["serve", f"--model_base_path={tmp_path}", "--rest_api_port=0"]))
     assert server.rest_api_port is None and server.models[0].name == "default"
 
