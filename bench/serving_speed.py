@@ -140,7 +140,8 @@ def export_in_graph_batching(preset, base_path):
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.add_endpoint("serving_default", endpoint, input_signature=[tf.TensorSpec([None], tf.string, name=INPUT_NAME)])
+    signature = [tf.TensorSpec([None], tf.string, name=INPUT_NAME)]
+    archive.add_endpoint("serving_default", endpoint, input_signature=signature)
     archive.write_out(str(base_path / "1"), verbose=False)
     check_stock_serving_ops(base_path / "1")  # BatchFunction is a stock op
     return base_path / "1"

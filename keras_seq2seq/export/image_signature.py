@@ -43,7 +43,9 @@ def image_serving_function(model, beam_width=1):
     def serve(image_bytes):
         height, width, known = header_sizes(image_bytes)
         checks = [  # in turn, so that an empty input is called empty rather than not an image
-            lambda: require(tf.strings.length(image_bytes) > 0, lambda row: _sentence(row, f" is empty: give {FORMATS} bytes")),
+            lambda: require(
+                tf.strings.length(image_bytes) > 0, lambda row: _sentence(row, f" is empty: give {FORMATS} bytes")
+            ),
             lambda: require(known, lambda row: _sentence(row, f" is not a {FORMATS} image")),
             lambda: require(
                 height * width <= MAX_PIXELS,

@@ -70,7 +70,8 @@ class GrpcClient(Client):
 
         request = get_model_metadata_pb2.GetModelMetadataRequest(metadata_field=["signature_def"])
         self._spec(request.model_spec, version)
-        response = self._call(prediction_service_pb2_grpc.PredictionServiceStub(self._channel).GetModelMetadata, request)
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(self._channel)
+        response = self._call(stub.GetModelMetadata, request)
         signatures = get_model_metadata_pb2.SignatureDefMap()
         response.metadata["signature_def"].Unpack(signatures)
         return {

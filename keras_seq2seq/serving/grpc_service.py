@@ -2,7 +2,9 @@
 
 Errors carry TF Serving's status codes and messages; the methods this server
 does not implement (Classify, Regress, MultiInference, HandleReloadConfigRequest)
-answer UNIMPLEMENTED.
+answer UNIMPLEMENTED. A Predict's tensors are checked against the `RequestLimits`
+and the signature's dtypes before they are built, and its computation stops when
+the RPC ends first (the client's deadline, a cancel, a client gone).
 """
 
 import concurrent.futures
@@ -94,7 +96,6 @@ class PredictionService(_Service, prediction_service_pb2_grpc.PredictionServiceS
             response.outputs[alias].CopyFrom(tensor_proto(value))
         return response
 
-
     def _arrays(self, protos, signature):
         """The request's tensors as arrays, each checked against the limits and the signature's dtype first.
 
@@ -144,7 +145,7 @@ def add_services(server, registry, metrics, limits):
 
 
 def model_version(registry, spec):
-    """The version a ModelSpec asks for (by number, or by label as the config file assigns them); None for the latest."""
+    """The version a ModelSpec asks for (a number, or a label the config file assigns); None for the latest."""
     if spec.WhichOneof("version_choice") == "version_label":
         return registry.version_for_label(spec.name, spec.version_label)
     return spec.version.value if spec.HasField("version") else None

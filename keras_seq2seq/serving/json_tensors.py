@@ -30,7 +30,9 @@ def parse_json(body, limits=RequestLimits()):
         raise invalid_argument("JSON Parse error: The document is empty")
     # Raw bytes that are not UTF-8 pass through to the model (as with rapidjson) instead of failing here.
     text = body.decode("utf-8", "surrogateescape")
-    too_deep = f"JSON Parse error: arrays and objects nest deeper than {limits.max_json_depth} levels (--max_json_depth)"
+    too_deep = (
+        f"JSON Parse error: arrays and objects nest deeper than {limits.max_json_depth} levels (--max_json_depth)"
+    )
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -156,7 +158,7 @@ def _from_inputs(value, infos, limits):
 
 
 def _flatten(value, dtype, limits, name):
-    """`(shape, flat values)` of input `name`, a nested JSON list, checked to be dense, of `dtype` and within `limits`."""
+    """`(shape, flat values)` of input `name`, a nested JSON list checked to be dense, of `dtype`, within `limits`."""
     shape, probe = [], value
     while isinstance(probe, list):
         shape.append(len(probe))

@@ -25,7 +25,8 @@ MAX_WARMUP_RECORDS = 1000
 
 
 class Servable:
-    """A SavedModel version loaded with `tf.saved_model.load`, warmed up with its warm-up records (unless `warmup=False`).
+    """A SavedModel version loaded with `tf.saved_model.load`, warmed up with its warm-up records (unless `warmup`
+    is False).
 
     `submit(signature_name, inputs)` checks a request (raising `ServerError`)
     and returns a `concurrent.futures.Future` of its outputs, computed on
