@@ -172,29 +172,15 @@ def decoding_options(args):
 
 
 def add_serve_parser(commands):
+    from keras_seq2seq.serve_command import add_serve_arguments
+
     serve = commands.add_parser(
         "serve",
         help="serve exported models over TF Serving's gRPC and REST APIs",
         description="Runs tensorflow_model_server with these flags when it is on PATH, else the embedded "
         "stand-in. With no model flags, exports every zoo preset to --models_dir and serves them all.",
     )
-    serve.add_argument("--port", type=int, default=8500, help="gRPC port (default 8500; 0: any free port)")
-    serve.add_argument("--rest_api_port", type=int, default=8501, help="REST port (default 8501; 0: no REST)")
-    serve.add_argument("--model_name", default="default", help="name of the model given by --model_base_path")
-    serve.add_argument("--model_base_path", help="folder of the model's numbered versions")
-    serve.add_argument("--model_config_file", help="ModelServerConfig text proto listing the models")
-    serve.add_argument("--enable_batching", nargs="?", const=True, default=False, type=_flag_bool,
-                       help="merge concurrent requests into batches")
-    serve.add_argument("--batching_parameters_file", help="BatchingParameters text proto")
-    serve.add_argument("--file_system_poll_wait_seconds", type=float, default=1.0,
-                       help="seconds between looks for new versions (default 1; 0: only at start)")
-    serve.add_argument("--model_config_file_poll_wait_seconds", type=int, default=0,
-                       help="seconds between reads of --model_config_file (real server only)")
-    serve.add_argument("--monitoring_config_file", help="MonitoringConfig text proto (Prometheus metrics over REST)")
-    serve.add_argument("--embedded", action="store_true",
-                       help="use the embedded server even if tensorflow_model_server is on PATH")
-    serve.add_argument("--host", default="0.0.0.0", help="address the embedded server listens on (default 0.0.0.0)")
-    serve.add_argument("--models_dir", default="models", help="where zoo presets are exported with no model flags")
+    add_serve_arguments(serve)
     serve.set_defaults(run=run_serve)
 
 
@@ -211,14 +197,6 @@ def add_query_parser(commands):
                        help="each TEXT (or line) is an image file to caption: its bytes are sent as image_bytes")
     query.add_argument("texts", nargs="*", metavar="TEXT")
     query.set_defaults(run=run_query)
-
-
-def _flag_bool(text):
-    """TF Serving's boolean flag values: --enable_batching, --enable_batching=true, --enable_batching=false."""
-    value = text.strip().lower()
-    if value not in ("true", "false", "1", "0"):
-        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-    return value in ("true", "1")
 
 
 def run_train(args):
@@ -364,7 +342,7 @@ def run_models_config(args):
 
 
 def run_serve(args):
-    from keras_seq2seq.serving.server import run_serve as serve
+    from keras_seq2seq.serve_command import run_serve as serve
 
     return serve(args)
 

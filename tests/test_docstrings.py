@@ -41,6 +41,11 @@ MODULES = [
     "keras_seq2seq.decoding.sampling",
     "keras_seq2seq.metrics",
     "keras_seq2seq.export.models_config",
+    "keras_seq2seq.serving.limits",
+    "keras_seq2seq.export.input_checks",
+    "keras_seq2seq.serving.predict_protos",
+    "keras_seq2seq.serving.metrics",
+    "keras_seq2seq.serve_command",
 ]
 NEEDS_ADDITION_PRESET = [
     "keras_seq2seq",
@@ -48,6 +53,7 @@ NEEDS_ADDITION_PRESET = [
     "keras_seq2seq.export.saved_model",
     "keras_seq2seq.export.op_check",
     "keras_seq2seq.chat",
+    "keras_seq2seq.serving.signature_call",
 ]
 
 

@@ -26,8 +26,15 @@ def decode_images(encoded, image_size, channels):
     TensorShape([1, 4, 4, 1])
     """
 
+    def decode(data, wanted):
+        return tf.io.decode_image(data, channels=wanted, expand_animations=False, dtype=tf.float32)
+
     def decode_one(data):
-        image = tf.io.decode_image(data, channels=channels, expand_animations=False, dtype=tf.float32)
+        if channels == 1:  # GIF and BMP decode to color only (channels=1 is refused): to grayscale after
+            color_only = (tf.strings.substr(data, 0, 3) == "GIF") | (tf.strings.substr(data, 0, 2) == "BM")
+            image = tf.cond(color_only, lambda: tf.image.rgb_to_grayscale(decode(data, 3)), lambda: decode(data, 1))
+        else:
+            image = decode(data, channels)
         return tf.image.resize(image, image_size, method="area")
 
     output = tf.TensorSpec([*image_size, channels], tf.float32)

@@ -18,9 +18,10 @@ import keras
 import tensorflow as tf
 
 from keras_seq2seq.errors import InputError
+from keras_seq2seq.export.input_checks import checked_ids
 from keras_seq2seq.export.op_check import check_stock_serving_ops
 from keras_seq2seq.export.warmup import write_warmup_requests
-from keras_seq2seq.text.special_tokens import PAD_ID, UNKNOWN_ID
+from keras_seq2seq.text.special_tokens import PAD_ID
 
 INPUT_NAME = "text"
 
@@ -31,36 +32,11 @@ def serving_function(model, **options):
     `options` are the decoding options of `model.decode_ids`; see `answer_tensors` for n-best outputs.
     """
     tokenizer, limit = model.tokenizer, model.max_source_length
-    unit = tokenizer.unit  # "character" or "token": what the length limit counts
 
     def serve(text):
-        ids = tokenizer.tokenize(text)
-        lengths = ids.row_lengths()
-        # Rejected requests get TF Serving's INVALID_ARGUMENT with these messages.
-        checks = [
-            tf.debugging.assert_positive(lengths, message=f"empty input: give at least one {unit}"),
-            tf.debugging.assert_less_equal(
-                lengths, tf.cast(limit, lengths.dtype), message=f"input longer than {limit} {unit}s"
-            ),
-        ]
-        if tokenizer.unknown_is_error:
-            checks.append(
-                tf.debugging.assert_equal(
-                    tf.reduce_any(ids.flat_values == UNKNOWN_ID),
-                    False,
-                    message=f"input has {unit}s outside the vocabulary (or is not valid UTF-8)",
-                )
-            )
-        else:  # unknown words are answered, but bytes that are not text are not
-            checks.append(
-                tf.debugging.assert_equal(
-                    tf.strings.unicode_decode(text, "UTF-8", errors="ignore").row_lengths(),
-                    tf.strings.unicode_decode(text, "UTF-8", errors="replace").row_lengths(),
-                    message="input is not valid UTF-8",
-                )
-            )
-        with tf.control_dependencies(checks):
-            source_ids = ids.to_tensor(default_value=PAD_ID, shape=[None, limit])
+        # Rejected requests get TF Serving's INVALID_ARGUMENT with a sentence naming the input (input_checks.py).
+        ids = checked_ids(text, tokenizer, limit)
+        source_ids = ids.to_tensor(default_value=PAD_ID, shape=[None, limit])
         return answer_tensors(model.target_tokenizer, model.decode_ids(source_ids, **options))
 
     return serve

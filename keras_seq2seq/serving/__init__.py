@@ -20,6 +20,7 @@ _LAZY = {
     "ModelServer": "keras_seq2seq.serving.server",
     "ModelConfig": "keras_seq2seq.serving.model_registry",
     "BatchingOptions": "keras_seq2seq.serving.batching",
+    "RequestLimits": "keras_seq2seq.serving.limits",
 }
 
 
@@ -34,6 +35,7 @@ __all__ = [
     "GrpcClient",
     "ModelConfig",
     "ModelServer",
+    "RequestLimits",
     "RestClient",
     "ServingConfigError",
     "ServingError",

@@ -1,19 +1,17 @@
-"""A client of TF Serving's gRPC API (the real server or `keras-seq2seq serve`), on `tensorflow_serving.apis`."""
+"""A client of TF Serving's gRPC API (the real server or `keras-seq2seq serve`).
+
+`predict` needs grpcio and protobuf only (`predict_protos.py`), so a
+short-lived client such as `keras-seq2seq query --grpc` answers without
+importing TensorFlow; `status` and `metadata` use `tensorflow_serving.apis`,
+imported on their first call.
+"""
 
 import math
 
 import grpc
-import tensorflow as tf
 from google.protobuf import json_format
-from tensorflow.core.framework import tensor_pb2, tensor_shape_pb2, types_pb2
-from tensorflow_serving.apis import (
-    get_model_metadata_pb2,
-    get_model_status_pb2,
-    model_service_pb2_grpc,
-    predict_pb2,
-    prediction_service_pb2_grpc,
-)
 
+from keras_seq2seq.serving import predict_protos
 from keras_seq2seq.serving.client import Client
 from keras_seq2seq.serving.errors import ServingError
 
@@ -35,23 +33,27 @@ class GrpcClient(Client):
         self.target, self.model, self.timeout, self.input_name = target, model, timeout, input_name
         options = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
         self._channel = grpc.insecure_channel(target, options=options)
-        self._predictions = prediction_service_pb2_grpc.PredictionServiceStub(self._channel)
-        self._models = model_service_pb2_grpc.ModelServiceStub(self._channel)
+        self._request_class = predict_protos.message_class("tensorflow.serving.PredictRequest")
+        response_class = predict_protos.message_class("tensorflow.serving.PredictResponse")
+        self._predict = self._channel.unary_unary(
+            predict_protos.PREDICT_METHOD,
+            request_serializer=self._request_class.SerializeToString,
+            response_deserializer=response_class.FromString,
+        )
 
     def predict_with_scores(self, texts, version=None):
         """`[(answer, score), ...]`: each answer with its score (None if the model gives none)."""
         texts = self.as_texts(texts)
         if not texts:
             return []
-        request = predict_pb2.PredictRequest()
+        request = self._request_class()
         self._spec(request.model_spec, version)
         request.model_spec.signature_name = "serving_default"
-        shape = tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=len(texts))])
-        strings = [text if isinstance(text, bytes) else text.encode("utf-8") for text in texts]
-        request.inputs[self.input_name].CopyFrom(
-            tensor_pb2.TensorProto(dtype=types_pb2.DT_STRING, tensor_shape=shape, string_val=strings)
-        )
-        response = self._call(self._predictions.Predict, request)
+        tensor = request.inputs[self.input_name]
+        tensor.dtype = predict_protos.data_type("DT_STRING")
+        tensor.tensor_shape.dim.add(size=len(texts))
+        tensor.string_val.extend(text if isinstance(text, bytes) else text.encode("utf-8") for text in texts)
+        response = self._call(self._predict, request)
         if OUTPUT_NAME not in response.outputs:
             outputs = sorted(response.outputs)
             raise ServingError(f"the answer has no {OUTPUT_NAME!r} output: {outputs}", server=self.target)
@@ -64,9 +66,12 @@ class GrpcClient(Client):
 
     def metadata(self, version=None):
         """The model's metadata, shaped as the REST API's: `{"model_spec": ..., "metadata": {"signature_def": ...}}`."""
+        from tensorflow_serving.apis import get_model_metadata_pb2, prediction_service_pb2_grpc
+
         request = get_model_metadata_pb2.GetModelMetadataRequest(metadata_field=["signature_def"])
         self._spec(request.model_spec, version)
-        response = self._call(self._predictions.GetModelMetadata, request)
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(self._channel)
+        response = self._call(stub.GetModelMetadata, request)
         signatures = get_model_metadata_pb2.SignatureDefMap()
         response.metadata["signature_def"].Unpack(signatures)
         return {
@@ -76,9 +81,12 @@ class GrpcClient(Client):
 
     def status(self, version=None):
         """The model's version states, shaped as the REST API's: `{"model_version_status": [...]}`."""
+        from tensorflow_serving.apis import get_model_status_pb2, model_service_pb2_grpc
+
         request = get_model_status_pb2.GetModelStatusRequest()
         self._spec(request.model_spec, version)
-        return json_format.MessageToDict(self._call(self._models.GetModelStatus, request), **_JSON_OPTIONS)
+        response = self._call(model_service_pb2_grpc.ModelServiceStub(self._channel).GetModelStatus, request)
+        return json_format.MessageToDict(response, **_JSON_OPTIONS)
 
     def close(self):
         self._channel.close()
@@ -101,12 +109,15 @@ class GrpcClient(Client):
 
 
 def _values(tensor):
-    """A TensorProto's values, flat. Strings and floats listed one by one are read off their
-    repeated fields, a fraction of what `tf.make_ndarray` costs on one-sentence answers; anything
-    else (packed `tensor_content`, one value standing for all) goes through `tf.make_ndarray`."""
+    """A TensorProto's values, flat. Strings and floats listed one by one (as TF Serving answers) are
+    read off their repeated fields; anything else (packed `tensor_content`, one value standing for
+    all) goes through `tf.make_ndarray`, which imports TensorFlow."""
     count = math.prod(dim.size for dim in tensor.tensor_shape.dim)
-    if tensor.dtype == types_pb2.DT_STRING and len(tensor.string_val) == count:
+    if tensor.dtype == predict_protos.data_type("DT_STRING") and len(tensor.string_val) == count:
         return list(tensor.string_val)
-    if tensor.dtype == types_pb2.DT_FLOAT and len(tensor.float_val) == count:
+    if tensor.dtype == predict_protos.data_type("DT_FLOAT") and len(tensor.float_val) == count:
         return list(tensor.float_val)
-    return tf.make_ndarray(tensor).ravel()
+    import tensorflow as tf
+    from tensorflow.core.framework import tensor_pb2
+
+    return tf.make_ndarray(tensor_pb2.TensorProto.FromString(tensor.SerializeToString())).ravel()

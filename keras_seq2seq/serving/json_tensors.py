@@ -15,30 +15,58 @@ import numpy as np
 import tensorflow as tf
 
 from keras_seq2seq.serving.errors import ServerError, invalid_argument
+from keras_seq2seq.serving.limits import RequestLimits
 
 MAX_RANK = 64
 ERROR_VALUE_CHARS = 200
 
 
-def parse_json(body):
-    """The request object; INVALID_ARGUMENT "JSON Parse error: ..." as TF Serving's rapidjson parse gives it."""
+def parse_json(body, limits=RequestLimits()):
+    """The request object; INVALID_ARGUMENT "JSON Parse error: ..." as TF Serving's rapidjson parse gives it.
+
+    Arrays and objects nested deeper than `limits.max_json_depth` are refused.
+    """
     if not body:
         raise invalid_argument("JSON Parse error: The document is empty")
     # Raw bytes that are not UTF-8 pass through to the model (as with rapidjson) instead of failing here.
     text = body.decode("utf-8", "surrogateescape")
+    too_deep = (
+        f"JSON Parse error: arrays and objects nest deeper than {limits.max_json_depth} levels (--max_json_depth)"
+    )
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise invalid_argument(f"JSON Parse error: {error.msg} at offset: {error.pos}") from None
-    except RecursionError:
-        raise invalid_argument("JSON Parse error: the document is nested too deeply") from None
+    except RecursionError:  # deeper than Python's recursion limit (about 1000)
+        raise invalid_argument(too_deep) from None
+    if _depth_exceeds(document, limits.max_json_depth):
+        raise invalid_argument(too_deep)
     if not isinstance(document, dict):
         raise format_error(document, "Is not object")
     return document
 
 
-def request_inputs(document, infos):
-    """`({alias: numpy array}, row_format)` from the "instances" or "inputs" of a predict request."""
+def _depth_exceeds(document, limit):
+    """Whether arrays and objects nest more than `limit` deep (level by level, without recursion)."""
+    level, containers = 0, [document] if isinstance(document, (list, dict)) else []
+    while containers:
+        level += 1
+        if level > limit:
+            return True
+        containers = [
+            child
+            for container in containers
+            for child in (container.values() if isinstance(container, dict) else container)
+            if isinstance(child, (list, dict))
+        ]
+    return False
+
+
+def request_inputs(document, infos, limits=RequestLimits()):
+    """`({alias: numpy array}, row_format)` from the "instances" or "inputs" of a predict request.
+
+    Each input's element count and each string's length are checked against `limits` before the arrays are built.
+    """
     if "instances" in document and "inputs" in document:
         raise format_error(
             document, "Not formatted correctly expecting only one of 'inputs' or 'instances' keys to exist "
@@ -49,13 +77,14 @@ def request_inputs(document, infos):
             raise format_error(document, "Excepting 'instances' to be an list/array")
         if not instances:
             raise format_error(document, "No values in 'instances' array")
-        return _from_instances(instances, infos), True
+        limits.check_elements(sorted(infos)[0] if len(infos) == 1 else "instances", len(instances))
+        return _from_instances(instances, infos, limits), True
     if "inputs" in document:
-        return _from_inputs(document["inputs"], infos), False
+        return _from_inputs(document["inputs"], infos, limits), False
     raise invalid_argument("Missing 'inputs' or 'instances' key")
 
 
-def _from_instances(instances, infos):
+def _from_instances(instances, infos, limits):
     names = sorted(infos)
     if not isinstance(instances[0], dict) and len(names) > 1:
         raise invalid_argument(
@@ -68,7 +97,7 @@ def _from_instances(instances, infos):
     def add(item, name):
         if name not in infos:
             raise invalid_argument(f"JSON object: does not have named input: {name}")
-        shape, flat = _flatten(item, infos[name].dtype)
+        shape, flat = _flatten(item, infos[name].dtype, limits, name)
         if name not in shapes:
             shapes[name] = shape
         elif math.prod(shapes[name]) != math.prod(shape):
@@ -76,6 +105,7 @@ def _from_instances(instances, infos):
         elif shapes[name] != shape:
             raise invalid_argument(f"Expecting shape {_shape(shapes[name])} but got: {_shape(shape)}")
         values.setdefault(name, []).extend(flat)
+        limits.check_elements(name, len(values[name]))
 
     for index, element in enumerate(instances):
         if objects:
@@ -108,7 +138,7 @@ def _from_instances(instances, infos):
     }
 
 
-def _from_inputs(value, infos):
+def _from_inputs(value, infos, limits):
     names = sorted(infos)
     if not isinstance(value, dict) or _is_base64(value):
         if len(names) > 1:
@@ -116,19 +146,19 @@ def _from_inputs(value, infos):
                 "inputs is a plain value/list, but expecting an object as multiple input tensors "
                 "required as per tensorinfo_map"
             )
-        shape, flat = _flatten(value, infos[names[0]].dtype)
+        shape, flat = _flatten(value, infos[names[0]].dtype, limits, names[0])
         return {names[0]: _array(flat, infos[names[0]].dtype, shape)}
     arrays = {}
     for name in names:
         if name not in value:
             raise invalid_argument(f"Missing named input: {name} in 'inputs' object.")
-        shape, flat = _flatten(value[name], infos[name].dtype)
+        shape, flat = _flatten(value[name], infos[name].dtype, limits, name)
         arrays[name] = _array(flat, infos[name].dtype, shape)
     return arrays
 
 
-def _flatten(value, dtype):
-    """`(shape, flat values)` of a nested JSON list, checked to be dense and of `dtype`."""
+def _flatten(value, dtype, limits, name):
+    """`(shape, flat values)` of input `name`, a nested JSON list checked to be dense, of `dtype`, within `limits`."""
     shape, probe = [], value
     while isinstance(probe, list):
         shape.append(len(probe))
@@ -137,6 +167,7 @@ def _flatten(value, dtype):
         if not probe:
             break
         probe = probe[0]
+    limits.check_elements(name, math.prod(shape))
     flat = []
     pending = [(value, 0)]
     while pending:  # depth first, left to right, without recursion
@@ -147,7 +178,7 @@ def _flatten(value, dtype):
                     f"JSON Value: {_json_value(item)} found at incorrect level: {level + 1} in the JSON DOM. "
                     f"Expected at level: {len(shape)}"
                 )
-            flat.append(_scalar(item, dtype))
+            flat.append(_scalar(item, dtype, limits, name))
             continue
         if level >= len(shape):
             raise invalid_argument(f"Encountered list at unexpected level: {level} expected < {len(shape)}")
@@ -159,16 +190,17 @@ def _flatten(value, dtype):
     return shape, flat
 
 
-def _scalar(value, dtype):
-    """One JSON value as a value of `dtype`, with json_tensor.cc's checks and messages."""
+def _scalar(value, dtype, limits, name):
+    """One JSON value as a value of `dtype`, with json_tensor.cc's checks and messages; strings within `limits`."""
     dtype = tf.dtypes.as_dtype(dtype)
     if isinstance(value, dict):
         if dtype != tf.string:
             raise _type_error(value, dtype)
         if not _is_base64(value):
             raise invalid_argument(f"JSON Value: {_json_value(value)} not formatted correctly for base64 data")
+        text = value["b64"].strip()
+        limits.check_string(name, len(text) * 3 // 4)  # the decoded length, give or take padding
         try:
-            text = value["b64"].strip()
             return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
         except (binascii.Error, ValueError):
             raise invalid_argument("Unable to base64 decode") from None
@@ -176,10 +208,13 @@ def _scalar(value, dtype):
     if dtype == tf.string:
         if not isinstance(value, str):
             raise _type_error(value, dtype)
+        limits.check_string(name, len(value))  # UTF-8 has at least a byte per character: checked before encoding
         try:
-            return value.encode("utf-8", "surrogateescape")
+            encoded = value.encode("utf-8", "surrogateescape")
         except UnicodeEncodeError:  # lone surrogates from \uXXXX escapes: bytes the model will refuse
-            return value.encode("utf-8", "surrogatepass")
+            encoded = value.encode("utf-8", "surrogatepass")
+        limits.check_string(name, len(encoded))
+        return encoded
     if dtype in (tf.float32, tf.float64):
         if not number:
             raise _type_error(value, dtype)

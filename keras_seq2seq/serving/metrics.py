@@ -2,6 +2,17 @@
 
 prometheus-client adds `_total` to counter names, so the request counter reads
 `:tensorflow:serving:request_count_total`.
+
+The page cannot grow without bound: requests for models the server does not
+serve share the model name `UNKNOWN_MODEL` (a client could otherwise add a
+series per random name), and latency is recorded for successful requests only,
+as TF Serving does.
+
+Example:
+>>> metrics = Metrics(["addition"])
+>>> metrics.record("no-such-model", "predict", "REST", "NOT_FOUND", 0.001)
+>>> b'model_name="<unknown>",status="NOT_FOUND"' in metrics.page()
+True
 """
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -9,6 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 # TF Serving's request latency buckets: 10 us * 1.8^i, 33 of them.
 LATENCY_BUCKETS_MICROS = [float(round(10 * 1.8**i)) for i in range(33)]
 BATCH_SIZE_BUCKETS = [float(2**i) for i in range(14)]
+UNKNOWN_MODEL = "<unknown>"
 
 
 class Metrics:
@@ -16,7 +28,8 @@ class Metrics:
 
     content_type = CONTENT_TYPE_LATEST
 
-    def __init__(self):
+    def __init__(self, model_names=()):
+        self.model_names = frozenset(model_names)
         self.registry = CollectorRegistry()
         self.request_count = Counter(
             ":tensorflow:serving:request_count",
@@ -41,8 +54,11 @@ class Metrics:
 
     def record(self, model_name, api, entrypoint, status, seconds):
         """Counts one request (`status` is a canonical code name, e.g. "OK", "INVALID_ARGUMENT")."""
+        if model_name not in self.model_names:
+            model_name = UNKNOWN_MODEL
         self.request_count.labels(model_name, status).inc()
-        self.request_latency.labels(model_name, api, entrypoint).observe(seconds * 1e6)
+        if status == "OK":
+            self.request_latency.labels(model_name, api, entrypoint).observe(seconds * 1e6)
 
     def record_batch(self, model_name, rows):
         self.batch_size.labels(model_name).observe(rows)

@@ -1,11 +1,16 @@
 """The models a server serves, and their versions, found on disk as TF Serving finds them.
 
-Each model has a base path whose integer-named folders are its versions. Every
-poll loads the versions the model's version policy asks for (by default the
-highest one) and unloads the others once the new ones are available. A version
-that fails to load (a half-copied folder, a corrupt `saved_model.pb`) is
-logged, reported by GetModelStatus, and skipped, so the version already
-serving goes on serving; it is tried again when its files change.
+Each model has a base path whose folders named by an int64 are its versions
+(other names are ignored, with one warning each, as TF Serving ignores them).
+Every poll loads the versions the model's version policy asks for (by default
+the highest one) and unloads the others once the new ones are available. A
+version that fails to load (a half-copied folder, a corrupt `saved_model.pb`)
+is logged, reported by GetModelStatus, and skipped, so the version already
+serving goes on serving; it is tried again when its files change. A served
+version whose folder disappears goes on serving until a newer one has loaded
+(TF Serving keeps it too; falling back to an older folder would roll back).
+Versions can carry labels from the config file ("stable": 2); a label must
+name a version that is available, as TF Serving requires.
 """
 
 import dataclasses
@@ -14,7 +19,7 @@ import os
 import threading
 from pathlib import Path
 
-from keras_seq2seq.serving.errors import ServerError, ServingConfigError, not_found
+from keras_seq2seq.serving.errors import ServerError, ServingConfigError, invalid_argument, not_found
 
 log = logging.getLogger("keras_seq2seq.serving")
 
@@ -26,12 +31,14 @@ LOADING, AVAILABLE, END = "LOADING", "AVAILABLE", "END"
 class ModelConfig:
     """One model: its name, its base path, and which versions to serve.
 
-    `policy` is ("latest", n), ("all",) or ("specific", versions), as TF Serving's ServableVersionPolicy.
+    `policy` is ("latest", n), ("all",) or ("specific", versions), as TF Serving's ServableVersionPolicy;
+    `labels` is `((label, version), ...)`, as its `version_labels`.
     """
 
     name: str
     base_path: Path
     policy: tuple = ("latest", 1)
+    labels: tuple = ()
 
 
 def model_configs(server_config):
@@ -55,7 +62,8 @@ def model_configs(server_config):
             rule = ("specific", frozenset(policy.specific.versions))
         else:
             rule = ("latest", policy.latest.num_versions or 1)
-        configs.append(ModelConfig(config.name, Path(config.base_path), rule))
+        labels = tuple(sorted(config.version_labels.items()))
+        configs.append(ModelConfig(config.name, Path(config.base_path), rule, labels))
     if not configs:
         raise ServingConfigError("--model_config_file: the model_config_list has no config")
     return configs
@@ -75,6 +83,7 @@ class _Model:
         self.states = {}  # version -> VersionState
         self.failed = {}  # version -> fingerprint of the files that failed to load
         self.last_problem = None
+        self.ignored = set()  # folder names already warned about
 
 
 class ModelRegistry:
@@ -103,6 +112,33 @@ class ModelRegistry:
         if version in serving:
             return serving[version]
         raise not_found(f"Servable not found for request: Specific({name}, {version})")
+
+    def version_for_label(self, name, label):
+        """The version `label` names in the model's config; INVALID_ARGUMENT as TF Serving words it."""
+        model = self._models.get(name)
+        labels = dict(model.config.labels) if model else {}
+        if label not in labels:
+            raise invalid_argument(f"Unrecognized servable version label: {label}")
+        return labels[label]
+
+    def problems_at_start(self, check_labels=True):
+        """Why the server must not start: `["model X: reason", ...]` for each model with no available version
+        and (with `check_labels`) each label naming a version that is not available (TF Serving refuses both)."""
+        problems = []
+        for name, model in self._models.items():
+            with self._lock:
+                serving, states = set(model.serving), dict(model.states)
+            if not serving:
+                reasons = [state.error_message for state in states.values() if state.error_message]
+                reason = reasons[-1] if reasons else model.last_problem or "no version could be loaded"
+                problems.append(f"model {name}: {reason}")
+            for label, version in model.config.labels if check_labels else ():
+                if version not in serving:
+                    problems.append(
+                        f"model {name}: label {label!r} names version {version}, which is not available "
+                        "(TF Serving assigns labels to available versions only)"
+                    )
+        return problems
 
     def status(self, name, version=None):
         """`[(version, VersionState)]` of every version this server knows of; NOT_FOUND as TF Serving words it."""
@@ -149,7 +185,7 @@ class ModelRegistry:
 
     def _poll_model(self, model):
         name, base_path = model.config.name, model.config.base_path
-        versions = _versions_on_disk(base_path)
+        versions = self._versions_on_disk(model)
         if versions is None or not versions:
             problem = (
                 f"Could not find base path {base_path} for servable {name}"
@@ -163,7 +199,8 @@ class ModelRegistry:
         else:
             model.last_problem = None
         kind, *arguments = model.config.policy
-        candidates = sorted(versions, reverse=True)
+        # A served version whose folder is gone stays a candidate: it keeps serving until a newer one loads.
+        candidates = sorted(set(versions) | set(model.serving), reverse=True)
         if kind == "specific":
             candidates = [version for version in candidates if version in arguments[0]]
         wanted = arguments[0] if kind == "latest" else len(candidates)
@@ -207,13 +244,35 @@ class ModelRegistry:
         return True
 
 
-def _versions_on_disk(base_path):
-    """{version: folder} of the integer-named folders, or None when the base path is not a folder."""
-    try:
-        entries = list(Path(base_path).iterdir())
-    except OSError:
+    def _versions_on_disk(self, model):
+        """{version: folder} of the folders named by an int64, or None when the base path is not a folder.
+
+        Other names are ignored, with one warning each; hidden ones (an export's staging folder) silently.
+        """
+        try:
+            entries = [entry for entry in Path(model.config.base_path).iterdir() if entry.is_dir()]
+        except OSError:
+            return None
+        versions = {}
+        for entry in entries:
+            version = _version_number(entry.name)
+            if version is not None:
+                versions[version] = entry
+            elif not entry.name.startswith(".") and entry.name not in model.ignored:
+                model.ignored.add(entry.name)
+                log.warning(
+                    "model %s: ignoring the folder %r in %s: a version folder is named by an int64",
+                    model.config.name, entry.name, model.config.base_path,
+                )
+        return versions
+
+
+def _version_number(name):
+    """The version a folder name gives (ASCII digits making an int64, as TF Serving parses them), else None."""
+    if not (name.isascii() and name.isdigit()):
         return None
-    return {int(entry.name): entry for entry in entries if entry.name.isdigit() and entry.is_dir()}
+    version = int(name)
+    return version if version < 2**63 else None
 
 
 def _fingerprint(path, limit=10000):
@@ -250,8 +309,6 @@ def status_response(registry, name, version=None):
 def metadata_response(registry, name, version=None, fields=("signature_def",)):
     """A `GetModelMetadataResponse` carrying the version's `SignatureDefMap`, as TF Serving builds it."""
     from tensorflow_serving.apis import get_model_metadata_pb2
-
-    from keras_seq2seq.serving.errors import invalid_argument
 
     if not fields:
         raise invalid_argument("GetModelMetadataRequest must specify at least one metadata_field")

@@ -129,16 +129,18 @@ def test_scores_are_log_probabilities(addition_export):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("", "empty input"),
-        ("1" * 8, "longer than 7 characters"),
-        ("16+7x", "outside the vocabulary"),
-        (b"\xff\xfe", "outside the vocabulary"),
+        ("", "input 1 “” is empty: give at least one character"),
+        ("1" * 8, "input 1 “11111111” is longer than 7 characters \\(it has 8\\)"),
+        ("1" * 100_000, "input 1 “1111111111111111111111111111111111111111…” is longer than 7 characters \\(100000 bytes\\)"),
+        ("16+7xé", "input 1 “16\\+7xé” has characters outside the vocabulary: “x”, “é”"),
+        (b"\xff\xfe", "input 1 “\ufffd\ufffd” is not valid UTF-8"),
     ],
 )
-def test_bad_input_is_an_invalid_argument_naming_the_problem(addition_export, text, message):
+def test_bad_input_is_an_invalid_argument_naming_the_problem_and_the_input(addition_export, text, message):
+    """One sentence from the graph itself, so a stock TF Serving shows it too."""
     signature = tf.saved_model.load(str(addition_export)).signatures["serving_default"]
-    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
-        signature(text=tf.constant([text]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=f"assertion failed: \\[{message}\\]"):
+        signature(text=tf.constant(["16+75", text]))
 
 
 def test_the_export_command(tmp_path, capsys):

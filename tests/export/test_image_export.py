@@ -1,5 +1,7 @@
 """Export of an ImageCaptioner: encoded image bytes in, captions out, decoding and resizing in the graph."""
 
+import io
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -71,11 +73,46 @@ def test_other_sizes_channels_and_formats_are_converted_in_the_graph(model, expo
     assert np.abs(decoded[3] - decoded[0]).mean() < 0.05  # JPEG is lossy
 
 
-@pytest.mark.parametrize("bad, named", [(b"not an image", "Unknown image file format"), (b"", "empty image")])
+def _encoded(image, image_format, mode):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(image[:, :, 0]).convert(mode).save(buffer, image_format)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("image_format, mode", [("GIF", "L"), ("GIF", "RGB"), ("BMP", "L"), ("BMP", "RGB")])
+def test_gif_and_bmp_are_read_by_a_one_channel_model(model, exported, pngs, image_format, mode):
+    _, signature = exported
+    image = tf.io.decode_png(pngs[0]).numpy()
+    outputs = signature(image_bytes=tf.constant([pngs[0], _encoded(image, image_format, mode)]))["output"].numpy()
+    assert outputs[1] == outputs[0]
+
+
+@pytest.mark.parametrize(
+    "bad, named",
+    [
+        (b"not an image", "input 1 is not a PNG, JPEG, GIF or BMP image"),
+        (b"", "input 1 is empty: give PNG, JPEG, GIF or BMP bytes"),
+        ("huge", "input 1 is a 16000x16000 image; this model takes at most 16777216 pixels"),
+    ],
+)
 def test_bytes_that_are_not_an_image_are_invalid_argument(exported, pngs, bad, named):
     _, signature = exported
-    with pytest.raises(tf.errors.InvalidArgumentError, match=named):
+    if bad == "huge":  # 249 kB of PNG, 256 MB once decoded: refused from its header
+        bad = _encoded(np.zeros((16000, 16000, 1), np.uint8), "PNG", "L")
+    with pytest.raises(tf.errors.InvalidArgumentError, match=f"assertion failed: \\[{named}"):
         signature(image_bytes=tf.constant([pngs[0], bad]))
+
+
+def test_image_sizes_are_read_from_the_headers(pngs):
+    from keras_seq2seq.export.image_signature import header_sizes
+
+    image = np.zeros((7, 5, 1), np.uint8)
+    encoded = [_encoded(image, image_format, "L") for image_format in ("PNG", "GIF", "BMP", "JPEG")]
+    height, width, known = header_sizes(tf.constant(encoded + [b"x"]))
+    assert height.numpy().tolist() == [7, 7, 7, 7, 0] and width.numpy().tolist() == [5, 5, 5, 5, 0]
+    assert known.numpy().tolist() == [True, True, True, True, False]
 
 
 def test_warmup_records_hold_real_encoded_images(exported):

@@ -5,6 +5,7 @@
 Every wait is bounded in time.
 """
 
+import os
 import shutil
 import socket
 import subprocess
@@ -24,11 +25,12 @@ METRICS_PATH = "/monitoring/prometheus/metrics"
 
 @dataclass
 class Target:
-    """Where a running server answers, and (embedded only) the server object."""
+    """Where a running server answers, the process it runs in, and (embedded only) the server object."""
 
     rest_url: str
     grpc_target: str
     server: object = None
+    pid: int = os.getpid()
 
     def rest(self, model=MODEL, timeout=30):
         return RestClient(self.rest_url, model=model, timeout=timeout)
@@ -112,7 +114,7 @@ def real(exported, tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    target = Target(f"http://127.0.0.1:{rest_port}", f"127.0.0.1:{grpc_port}")
+    target = Target(f"http://127.0.0.1:{rest_port}", f"127.0.0.1:{grpc_port}", pid=process.pid)
     try:
         wait_until(lambda: process.poll() is None and target.rest().status(), "tensorflow_model_server answers")
         yield target

@@ -2,6 +2,9 @@
 over REST and gRPC from the embedded server, and bad messages as INVALID_ARGUMENT while the server goes on.
 """
 
+import subprocess
+import sys
+
 import grpc
 import pytest
 import tensorflow as tf
@@ -63,8 +66,8 @@ def test_the_server_answers_like_generate(model, client):
 @pytest.mark.parametrize(
     "message, named",
     [
-        pytest.param("", "empty input", id="empty"),
-        pytest.param("   ", "empty input", id="blank"),
+        pytest.param("", "is empty", id="empty"),
+        pytest.param("   ", "is empty", id="blank"),
         pytest.param("hi, " * 25_000, "longer than 64 tokens", id="100kB"),
         pytest.param(b"\xff\xfehi", "not valid UTF-8", id="not-utf8"),
     ],
@@ -75,3 +78,16 @@ def test_a_bad_message_is_an_invalid_argument_and_the_server_goes_on(model, clie
     assert caught.value.status in (400, grpc.StatusCode.INVALID_ARGUMENT), caught.value
     assert named in caught.value.message
     assert client.predict(MESSAGES[:1]) == model.generate(MESSAGES[:1])
+
+
+def test_a_server_of_its_own_loads_the_chatbot_without_tf_text_imported_beforehand(exported):
+    """TF Text's ops are registered by the loader, not by an import elsewhere in the process."""
+    script = (
+        "import sys\n"
+        "from keras_seq2seq.serving.servable import Servable\n"
+        "assert 'tensorflow_text' not in sys.modules\n"
+        f"servable = Servable('chatbot', 1, {str(exported)!r}, executor=None)\n"
+        "print(servable.call('serving_default', {'text': [b'hello']})['output'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and "b'" in result.stdout, result.stderr[-2000:]

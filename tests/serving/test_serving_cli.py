@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from keras_seq2seq.cli import build_parser
-from keras_seq2seq.serving.server import real_server_argv, server_from_flags
+from keras_seq2seq.serve_command import real_server_argv, server_from_flags
 
 from conftest import run_cli as _run  # the root conftest's (tests/ is on sys.path)
 
@@ -42,7 +42,7 @@ def test_query_reads_standard_input_and_prints_scores(where):
 def test_query_errors_are_one_line(where):
     code, out, err = _run(["query", "--model", MODEL, *where, ""])
     assert code == 2 and out == ""
-    assert len(err.splitlines()) == 1 and err.startswith("keras-seq2seq query: error: ") and "empty input" in err
+    assert len(err.splitlines()) == 1 and err.startswith("keras-seq2seq query: error: ") and "is empty" in err
     code, _, err = _run(["query", "--model", "nope", *where, "1+1"])
     assert code == 2 and len(err.splitlines()) == 1 and "Servable not found" in err
 
@@ -86,6 +86,7 @@ def test_serve_takes_tf_serving_flags(tmp_path):
         "--file_system_poll_wait_seconds=2",
     ]
     assert build_parser().parse_args(["serve", "--enable_batching=false"]).enable_batching is False
+    assert build_parser().parse_args(["serve"]).host == "127.0.0.1"  # the embedded server: this machine only
     server = server_from_flags(build_parser().parse_args(["serve", f"--model_base_path={tmp_path}", "--rest_api_port=0"]))
     assert server.rest_api_port is None and server.models[0].name == "default"
 

@@ -17,7 +17,7 @@ from keras_seq2seq.serving import GrpcClient, RestClient, ServingError
 from .conftest import MODEL
 
 BAD_TEXTS = [
-    pytest.param("", "empty input", id="empty"),
+    pytest.param("", "is empty", id="empty"),
     pytest.param("9" * 100_000, "longer than", id="100kB"),
     pytest.param("1?2", "outside the vocabulary", id="unknown-character"),
     pytest.param(b"\xff\xfe+1", "not valid UTF-8", id="not-utf8"),
@@ -157,33 +157,39 @@ def test_a_server_that_does_not_answer_times_out(silent_port):
 
 
 class _AnswerThenHangUp(http.server.BaseHTTPRequestHandler):
-    """Answers each request with an HTTP/1.1 keep-alive answer, then closes the connection anyway."""
+    """Answers each request with an HTTP/1.1 keep-alive answer, then closes the connection anyway.
+
+    Each connection is recorded before its answer is written: once the client has
+    read an answer, the server has recorded the connection that carried it.
+    """
 
     protocol_version = "HTTP/1.1"
-    connections = []
+    connections = None  # a list, set by the test
 
     def do_GET(self):  # noqa: N802 (http.server's method name)
+        self.connections.append(self.client_address)
         body = json.dumps({"model_version_status": [{"version": "1", "state": "AVAILABLE"}]}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        self.connections.append(self.client_address)
         self.close_connection = True
 
     def log_message(self, *args):
         pass
 
 
-def test_rest_client_reuses_its_connection_and_reconnects_when_the_server_hung_up():
+def test_rest_client_reuses_its_connection_and_reconnects_when_the_server_hung_up(monkeypatch):
+    connections = []
+    monkeypatch.setattr(_AnswerThenHangUp, "connections", connections)
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AnswerThenHangUp) as server:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             client = RestClient(f"http://127.0.0.1:{server.server_address[1]}", timeout=5)
             for _ in range(3):  # the 2nd and 3rd calls find their kept connection closed
                 assert client.status()["model_version_status"][0]["state"] == "AVAILABLE"
-            assert len(set(_AnswerThenHangUp.connections)) == 3
+            assert len(connections) == len(set(connections)) == 3  # one request per connection, none lost
         finally:
             server.shutdown()
 

@@ -2,14 +2,17 @@
 
 import shutil
 
+import grpc
 import pytest
+import tensorflow as tf
+from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
 from keras_seq2seq.export import export
 from keras_seq2seq.serving import ModelConfig, ModelServer, ServingConfigError
 from keras_seq2seq.serving.config_protos import read_model_config
 from keras_seq2seq.serving.model_registry import model_configs
 
-from .conftest import MODEL, copy_model, start_embedded, wait_until
+from .conftest import MODEL, Target, copy_model, http, start_embedded, wait_until
 
 POLL_SECONDS = 0.5
 
@@ -106,3 +109,87 @@ def test_bad_model_config_files_name_the_problem(tmp_path, text, named):
 def test_a_missing_base_path_stops_the_start(tmp_path):
     with pytest.raises(ServingConfigError, match="Could not find base path"):
         ModelServer([ModelConfig(MODEL, tmp_path / "nowhere")], port=0, rest_api_port=0, host="127.0.0.1").start()
+
+
+@pytest.mark.parametrize("name", ["²", "99999999999999999999", "-3", "v2", "1.5"])
+def test_a_folder_not_named_by_an_int64_is_ignored_with_one_warning(served, exported, name, caplog):
+    caplog.set_level("WARNING", logger="keras_seq2seq.serving")
+    target, base_path = served
+    shutil.copytree(exported / MODEL / "1", base_path / name)  # a good model, under a name TF Serving ignores
+    export(MODEL, base_path, version=2)  # and polls go on: a new version still loads
+    wait_until(lambda: _states(target)[2]["state"] == "AVAILABLE", "version 2 is available")
+    assert set(_states(target)) == {1, 2} and target.rest().predict(["16+75"]) == ["91"]
+    with target.grpc() as client:
+        assert client.predict(["52+607"]) == ["659"]
+    warnings = [record.getMessage() for record in caplog.records if repr(name) in record.getMessage()]
+    assert len(warnings) == 1 and "int64" in warnings[0]
+
+
+def test_the_served_version_goes_on_serving_when_its_folder_disappears(served, exported):
+    target, base_path = served
+    export(MODEL, base_path, version=2)
+    wait_until(lambda: _states(target)[1]["state"] == "END", "version 2 replaced version 1")
+    shutil.rmtree(base_path / "2")
+    for _ in range(3):  # no roll-back to version 1 over the next polls
+        assert target.rest().predict(["16+75"]) == ["91"]
+        assert target.server.registry.servable(MODEL).version == 2
+        wait_until(lambda: True, "a poll", seconds=POLL_SECONDS)
+    assert _states(target)[2]["state"] == "AVAILABLE" and _states(target)[1]["state"] == "END"
+    shutil.copytree(exported / MODEL / "1", base_path / "3")
+    wait_until(lambda: target.server.registry.servable(MODEL).version == 3, "a newer version replaces it")
+
+
+def _labelled_config(tmp_path, base_path, labels):
+    config_file = tmp_path / "models.config"
+    entries = " ".join(f'version_labels {{ key: "{label}" value: {version} }}' for label, version in labels.items())
+    config_file.write_text(
+        "model_config_list { config {"
+        f' name: "{MODEL}" base_path: "{base_path}"'
+        " model_version_policy { specific { versions: 1 versions: 2 } } "
+        f"{entries} }} }}\n"
+    )
+    return model_configs(read_model_config(config_file))
+
+
+def test_version_labels_from_the_config_file(exported, tmp_path):
+    base_path = copy_model(exported, tmp_path / "models", versions=(1, 2))
+    configs = _labelled_config(tmp_path, base_path, {"stable": 1, "canary": 2})
+    with ModelServer(configs, port=0, rest_api_port=0, host="127.0.0.1") as server:
+        target = Target(f"http://127.0.0.1:{server.rest_port}", f"127.0.0.1:{server.grpc_port}", server)
+        status, text = http(f"{target.rest_url}/v1/models/{MODEL}/labels/stable/metadata")
+        assert status == 200 and '"version": "1"' in text
+        status, text = http(f"{target.rest_url}/v1/models/{MODEL}/labels/canary:predict", '{"instances": ["16+75"]}')
+        assert status == 200 and '"91"' in text
+        status, text = http(f"{target.rest_url}/v1/models/{MODEL}/labels/canary")
+        assert status == 200 and '"version": "2"' in text
+        status, text = http(f"{target.rest_url}/v1/models/{MODEL}/labels/nope:predict", '{"instances": ["16+75"]}')
+        assert status == 400 and "Unrecognized servable version label: nope" in text
+        request = predict_pb2.PredictRequest()
+        request.model_spec.name, request.model_spec.version_label = MODEL, "stable"
+        request.inputs["text"].CopyFrom(tf.make_tensor_proto(["16+75"]))
+        with grpc.insecure_channel(target.grpc_target) as channel:
+            response = prediction_service_pb2_grpc.PredictionServiceStub(channel).Predict(request, timeout=30)
+        assert response.model_spec.version.value == 1
+
+
+def test_a_label_on_a_version_that_is_not_available_stops_the_start(exported, tmp_path):
+    base_path = copy_model(exported, tmp_path / "models", versions=(1,))
+    configs = _labelled_config(tmp_path, base_path, {"stable": 2})
+    with pytest.raises(ServingConfigError, match="label 'stable' names version 2, which is not available"):
+        ModelServer(configs, port=0, rest_api_port=None, host="127.0.0.1").start()
+    with ModelServer(configs, port=0, rest_api_port=None, host="127.0.0.1", labels_for_unavailable=True) as server:
+        assert server.registry.servable(MODEL).version == 1
+
+
+@pytest.mark.parametrize("damage", ["no versions", "corrupt version"])
+def test_a_model_that_cannot_load_stops_the_start_with_the_reason(exported, tmp_path, damage):
+    good = copy_model(exported, tmp_path / "good")
+    broken = tmp_path / "broken" / "other"
+    broken.mkdir(parents=True)
+    if damage == "corrupt version":
+        (broken / "1").mkdir()
+        (broken / "1" / "saved_model.pb").write_bytes(b"not a SavedModel")
+    models = [ModelConfig(MODEL, good), ModelConfig("other", broken)]
+    reason = "No versions of servable other found" if damage == "no versions" else "model other: "
+    with pytest.raises(ServingConfigError, match=reason):
+        ModelServer(models, port=0, rest_api_port=0, host="127.0.0.1").start()
