@@ -1,8 +1,8 @@
 """Training speed on lengths that spread (CMUdict words, 1-28 letters): bucketing against padding to the longest.
 
-Usage: python bench/bucketing_speed.py [--pairs 20000] [--rounds 3]
+Usage: python bench/bucketing_speed.py [--pairs 20000] [--rounds 3] [--hidden 256] [--embedding 64]
 
-One encoder-decoder (embedding 64, hidden 256, batch 128, Adam) trains on the
+One encoder-decoder (embedding 64, hidden 256 by default, batch 128, Adam) trains on the
 first `--pairs` pronunciations of CMUdict's train split (`keras-seq2seq data
 g2p`), in four setups that take turns epoch by epoch (the median of `--rounds`
 epochs after one that compiles; see `bench/common.py`):
@@ -33,13 +33,15 @@ import keras_seq2seq as ks  # noqa: E402
 from keras_seq2seq.data import pronunciations  # noqa: E402
 from keras_seq2seq.metrics import masked_loss  # noqa: E402
 
-EMBEDDING_DIM, HIDDEN_DIM, BATCH_SIZE = 64, 256, 128
+BATCH_SIZE = 128
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=20000, help="training pairs per epoch (default 20000)")
     parser.add_argument("--rounds", type=int, default=3, help="timed epochs per setup (default 3)")
+    parser.add_argument("--hidden", type=int, default=256, help="hidden_dim (default 256)")
+    parser.add_argument("--embedding", type=int, default=64, help="embedding_dim (default 64)")
     args = parser.parse_args()
     keras.utils.set_random_seed(0)
     words, phones = (side[: args.pairs] for side in ks.data.g2p_pairs("train"))
@@ -52,14 +54,14 @@ def main():
                                      bucketing=bucketing, target_tokenizer=symbols)
 
     def library_model():
-        model = ks.Seq2Seq(tokenizer=letters, target_tokenizer=symbols, embedding_dim=EMBEDDING_DIM,
-                           hidden_dim=HIDDEN_DIM, max_source_length=lengths[0], max_target_length=lengths[1])
+        model = ks.Seq2Seq(tokenizer=letters, target_tokenizer=symbols, embedding_dim=args.embedding,
+                           hidden_dim=args.hidden, max_source_length=lengths[0], max_target_length=lengths[1])
         model.compile(optimizer="adam")
         return model
 
     def keras_lstm_model():
         model = baseline_model(symbols.vocabulary_size, peeky=False, source_vocabulary_size=letters.vocabulary_size,
-                               embedding_dim=EMBEDDING_DIM, hidden_dim=HIDDEN_DIM)
+                               embedding_dim=args.embedding, hidden_dim=args.hidden)
         model.compile(optimizer="adam", loss=masked_loss())
         return model
 
