@@ -36,10 +36,15 @@ MODULES = [
     "keras_seq2seq.text.tokenizer",
     "keras_seq2seq.text.word_piece_tokenizer",
     "keras_seq2seq.data.dialogue",
+    "keras_seq2seq.data.ding",
+    "keras_seq2seq.data.chitchat",
+    "keras_seq2seq.data.hash_split",
+    "keras_seq2seq.data.corpus_task",
     "keras_seq2seq.decoding.greedy",
     "keras_seq2seq.decoding.options",
     "keras_seq2seq.decoding.sampling",
     "keras_seq2seq.metrics",
+    "keras_seq2seq.corpus_metrics",
     "keras_seq2seq.export.models_config",
 ]
 NEEDS_ADDITION_PRESET = [
