@@ -127,4 +127,3 @@ def chitchat_report():
         conversation_count = sum(split_of(conversation_id) == split for conversation_id in corpus)
         report.append(f"{split}: {len(pairs[split])} pairs from {conversation_count} conversations")
     return report
-

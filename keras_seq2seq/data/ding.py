@@ -211,4 +211,3 @@ def dictionary_report(path=None):
         german, _ = translation_pairs(split, path=path)
         report.append(f"{split}: {len(german)} sentence pairs ({len(set(german))} distinct German sentences)")
     return report
-
