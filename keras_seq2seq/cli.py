@@ -292,7 +292,8 @@ def evaluate_word_answers(model, sources, targets, args):
                            target_tokenizer=model.target_tokenizer)
     if scored[0]:  # teacher forcing needs references the model can write
         print(f"perplexity: {perplexity(model, *scored, batch_size=args.batch_size):.2f} per token, teacher-forced "
-              f"on {len(scored[0])} of {len(readable[0])} pairs (references of at most {model.max_target_length} tokens)")
+              f"on {len(scored[0])} of {len(readable[0])} pairs "
+              f"(references of at most {model.max_target_length} tokens)")
     print(f"distinct-1: {distinct_n(answers, 1):.4f}, distinct-2: {distinct_n(answers, 2):.4f} "
           f"of the {len(answers)} answers")
 

@@ -97,7 +97,8 @@ def perplexity(model, sources, targets, batch_size=256):
     def summed_cross_entropy(x, y):
         cross_entropy = keras.losses.sparse_categorical_crossentropy(y, model(x, training=False), from_logits=True)
         real = tf.not_equal(y, 0)
-        return tf.reduce_sum(tf.where(real, tf.cast(cross_entropy, tf.float64), 0.0)), tf.reduce_sum(tf.cast(real, tf.int64))
+        summed = tf.reduce_sum(tf.where(real, tf.cast(cross_entropy, tf.float64), 0.0))
+        return summed, tf.reduce_sum(tf.cast(real, tf.int64))
 
     # Summed over the tokens of every batch, then divided once: `model.evaluate` would average
     # per-batch means weighted by pairs, which weighs a token of a short batch more.

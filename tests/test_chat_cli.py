@@ -72,7 +72,8 @@ def test_evaluate_compares_words_not_case_or_spacing(chatbot, tmp_path, capsys):
     assert main(["evaluate", "--preset", "chatbot", "--data", str(tmp_path / "own.tsv")]) == 0
     first, bleu, *_ = capsys.readouterr().out.splitlines()
     assert first == (
-        f"exact match: 100.00% (3/3), BLEU-4: 1.0000 on {tmp_path / 'own.tsv'} (3 distinct sources, 4 reference answers)"
+        f"exact match: 100.00% (3/3), BLEU-4: 1.0000 on {tmp_path / 'own.tsv'} "
+        "(3 distinct sources, 4 reference answers)"
     )
     assert bleu.startswith("sacreBLEU: 100.00 (nrefs:var|case:lc|") and "chrF: 100.00" in bleu
     write_pairs(tmp_path / "other.tsv", PROMPTS, ["the cat sat on the mat"] * 3)

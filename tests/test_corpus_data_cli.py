@@ -1,4 +1,4 @@
-"""`keras-seq2seq data translation|chitchat --split ...`: the corpus's split as TSV; wrong splits are one-line errors."""
+"""`keras-seq2seq data translation|chitchat --split ...`: a corpus's split as TSV; wrong splits: one-line errors."""
 
 import pytest
 
@@ -9,8 +9,8 @@ from conftest import run_cli
 
 def test_data_translation_writes_the_split_of_the_dictionary(tmp_path, monkeypatch):
     dictionary = tmp_path / "de-en"
-    dictionary.write_text("Katze {f} | Die Katze schläft. | Wo ist die Katze? :: cat | The cat sleeps. | Where is the cat?\n",
-                          encoding="utf-8")
+    line = "Katze {f} | Die Katze schläft. | Wo ist die Katze? :: cat | The cat sleeps. | Where is the cat?\n"
+    dictionary.write_text(line, encoding="utf-8")
     ding.dictionary_pairs.cache_clear()
     monkeypatch.setattr(ding, "dictionary_path", lambda: dictionary)
     monkeypatch.setattr(ding, "split_of", lambda german: "test" if "Wo" in german else "dev")

@@ -11,7 +11,8 @@ import pytest
 from keras_seq2seq.data import ding
 
 LINES = "".join(
-    f"Wort{n} {{n}} | Das ist das Wort {n}. | Wo ist das Wort {n}? :: word{n} | This is word {n}. | Where is word {n}?\n"
+    f"Wort{n} {{n}} | Das ist das Wort {n}. | Wo ist das Wort {n}? :: "
+    f"word{n} | This is word {n}. | Where is word {n}?\n"
     for n in range(40)
 )
 

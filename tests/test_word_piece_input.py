@@ -62,7 +62,8 @@ def test_evaluate_leaves_out_sources_too_long_to_read_and_says_so(preset, tmp_pa
     lines = out.splitlines()
     assert code == 0, err
     assert lines[0] == (f"left out 1 of 3 pairs of {data}: their source has more than the 12 tokens the model reads")
-    assert lines[1].startswith("exact match: 0.00% (0/2), BLEU-4: ") and "(2 distinct sources, 2 reference answers)" in lines[1]
+    assert lines[1].startswith("exact match: 0.00% (0/2), BLEU-4: ")
+    assert lines[1].endswith("(2 distinct sources, 2 reference answers)")
     assert lines[2].startswith("sacreBLEU: ") and "chrF: " in lines[2]
     assert lines[3].startswith("perplexity: ") and "teacher-forced on 2 of 2 pairs" in lines[3]
     assert lines[4].startswith("distinct-1: ") and lines[4].endswith("of the 2 answers")

@@ -61,7 +61,10 @@ def chitchat_pairs(split="train"):
 
 
 def chitchat_task(train_size, validation_size, vocabulary_size=VOCABULARY_SIZE):
-    """`(train_pairs, validation_pairs, vocabulary, lengths)` for a recipe's `"task": "chitchat"`: train, and dev to validate."""
+    """`(train_pairs, validation_pairs, vocabulary, lengths)` for a recipe's `"task": "chitchat"`.
+
+    Train on the train split, validate on dev (`corpus_task.word_piece_task`).
+    """
     return word_piece_task(chitchat_pairs("train"), chitchat_pairs("dev"), train_size, validation_size,
                            vocabulary_size, (MAX_SOURCE_LENGTH, MAX_TARGET_LENGTH))
 
@@ -120,7 +123,8 @@ def chitchat_report():
     corpus = conversations()
     pairs, removed = filter_pairs(corpus)
     report = [
-        f"{len(corpus)} conversations, {sum(max(len(turns) - 1, 0) for turns in corpus.values())} consecutive-turn pairs",
+        f"{len(corpus)} conversations, "
+        f"{sum(max(len(turns) - 1, 0) for turns in corpus.values())} consecutive-turn pairs",
         "removed: " + ", ".join(f"{count} for {rule}" for rule, count in removed.items()),
     ]
     for split in SPLITS:

@@ -38,6 +38,7 @@ def fitting_pairs(tokenizer, pairs, lengths, size=None, target_tokenizer=None):
     sources, targets = pairs
     source_lengths = token_lengths(tokenizer, sources)
     target_lengths = token_lengths(target_tokenizer or tokenizer, targets)
-    fits = (source_lengths >= 1) & (source_lengths <= lengths[0]) & (target_lengths >= 1) & (target_lengths <= lengths[1])
+    fits = (source_lengths >= 1) & (source_lengths <= lengths[0])
+    fits &= (target_lengths >= 1) & (target_lengths <= lengths[1])
     indices = np.flatnonzero(fits)[:size]
     return [sources[i] for i in indices], [targets[i] for i in indices]

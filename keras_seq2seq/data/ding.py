@@ -43,7 +43,8 @@ VOCABULARY_SIZE = 8000  # word pieces shared by German and English, the four spe
 # Tokens (words, word pieces, punctuation marks): a handful of the longest sentences are longer.
 MAX_SOURCE_LENGTH = 48
 MAX_TARGET_LENGTH = 48
-INSTALL_HINT = f"install Debian's {PACKAGE} package: sudo apt install {PACKAGE} (or apt-get install -y {PACKAGE} as root)"
+INSTALL_HINT = (f"install Debian's {PACKAGE} package: sudo apt install {PACKAGE} "
+                f"(or apt-get install -y {PACKAGE} as root)")
 
 # Annotations the dictionary adds, removed by `clean` (innermost first, so nested ones go too):
 _ANNOTATIONS = re.compile(
