@@ -93,7 +93,9 @@ def perplexity(model, sources, targets, batch_size=256):
     dataset = pairs_dataset(model.tokenizer, sources, targets, model.max_source_length, model.max_target_length,
                             batch_size=batch_size, shuffle=False, drop_remainder=False,
                             target_tokenizer=model.target_tokenizer)
-    @tf.function  # one graph for the whole batch: the unrolled model run eagerly is many times slower
+    # One graph for a whole batch (run eagerly, the unrolled model is many times slower); the
+    # bucketed batches come in a few widths, and reduce_retracing keeps that to few traces.
+    @tf.function(reduce_retracing=True)
     def summed_cross_entropy(x, y):
         cross_entropy = keras.losses.sparse_categorical_crossentropy(y, model(x, training=False), from_logits=True)
         real = tf.not_equal(y, 0)
