@@ -67,8 +67,8 @@ def build_parser():
     train.set_defaults(run=run_train)
 
     evaluate = commands.add_parser(
-        "evaluate", help="exact-match accuracy of greedy answers on a TSV file (and BLEU-4 for word-level models, "
-        "word and phone error rates for pronunciation models)"
+        "evaluate", help="exact-match accuracy of greedy answers on a TSV file (word-piece models: also BLEU-4, "
+        "sacreBLEU, chrF, perplexity, distinct-1/2; pronunciation models: word and phone error rates)"
     )
     evaluate.add_argument("--preset", required=True, help="zoo name or preset folder")
     evaluate.add_argument("--data", required=True, help="TSV file of source<TAB>target lines "
@@ -115,16 +115,19 @@ def build_parser():
     attention.add_argument("text", metavar="TEXT")
     attention.set_defaults(run=run_attention)
 
-    data = commands.add_parser("data", help="write generated task pairs as TSV")
-    data.add_argument("task", choices=["addition", "date", "captioning", "dialogue", "g2p"])
+    data = commands.add_parser("data", help="write task pairs as TSV")
+    data.add_argument("task", choices=["addition", "date", "captioning", "dialogue", "g2p", *CORPUS_TASKS])
     data.add_argument("--count", type=int,
-                      help="number of pairs (default 10000; dialogue: at most this many of the corpus's pairs; "
-                      "g2p: at most this many, default all; no --seed for either)")
+                      help="number of pairs (default 10000; dialogue, g2p, translation, chitchat: at most this many "
+                      "of the corpus's pairs, default all; no --seed)")
     data.add_argument("--seed", type=int, default=0)
     data.add_argument("--split", choices=["train", "held_out", "dev", "test"],
-                      help="train or held_out (the default); g2p: train, dev (the default) or test")
+                      help="train or held_out (the default); g2p: train, dev (the default) or test; "
+                      "translation and chitchat: train, dev or test (the default)")
     data.add_argument("--output", default="-", help="TSV file to write, - for standard output "
                       "(captioning: a folder for the PNG scenes and captions.tsv)")
+    data.add_argument("--stats", action="store_true", help="translation, chitchat: print how many pairs the corpus "
+                      "gives, what each filter leaves out and each split keeps, instead of writing pairs")
     data.set_defaults(run=run_data)
 
     add_serve_parser(commands)
@@ -219,31 +222,58 @@ def run_evaluate(args):
     if isinstance(model, ks.ImageCaptioner):
         return run_evaluate_captions(model, args)
     sources, targets = ks.data.load_pairs(args.data)
+    if isinstance(model.target_tokenizer, ks.text.WordPieceTokenizer):
+        return evaluate_word_answers(model, sources, targets, args)
     answers = model.generate(sources, batch_size=args.batch_size, progress=True, **decoding_options(args))
     if isinstance(model.target_tokenizer, ks.text.SymbolTokenizer):
         return report_pronunciations(model.target_tokenizer, sources, targets, answers, args.data)
-    if model.tokenizer.unit != "character":
-        return report_word_answers(model.tokenizer, sources, targets, answers, args.data)
     right = sum(answer == target for answer, target in zip(answers, targets))
     print(f"exact match: {right / len(targets):.2%} ({right}/{len(targets)}) on {args.data}")
 
 
-def report_word_answers(tokenizer, sources, targets, answers, data):
-    """Exact match and BLEU-4 of answers made of words (a chatbot's), per distinct source.
+def evaluate_word_answers(model, sources, targets, args):
+    """Scores of a word-piece model (a chatbot's, a translator's) on the pairs, per distinct source.
 
     The lines of a source are its reference answers (a prompt may have several).
-    Answers and references are compared as the tokenizer sees them: lowercase
-    words and punctuation marks, one space apart.
+    Exact match and BLEU-4 compare answers and references as the tokenizer sees
+    them (lowercase words and punctuation marks, one space apart); sacreBLEU and
+    chrF take the detokenized answers and the references as written, lowercase
+    (see `corpus_metrics`). Perplexity is per reference token, teacher-forced.
+    Pairs whose source is longer than the model reads are left out, and said so.
     """
+    from keras_seq2seq.corpus_metrics import distinct_n, group_references, perplexity, sacrebleu_scores
+    from keras_seq2seq.data.corpus_task import fitting_pairs
     from keras_seq2seq.metrics import corpus_bleu
 
-    references, answer_of = references_by_source(sources, tokenizer.normalize(targets), tokenizer.normalize(answers))
-    right = sum(answer_of[source] in refs for source, refs in references.items())
-    bleu = corpus_bleu(list(references.values()), [answer_of[source] for source in references])
+    readable = fitting_pairs(model.tokenizer, (sources, targets), (model.max_source_length, float("inf")),
+                             target_tokenizer=model.target_tokenizer)
+    if len(readable[0]) < len(sources):
+        print(f"left out {len(sources) - len(readable[0])} of {len(sources)} pairs of {args.data}: their source has "
+              f"more than the {model.max_source_length} tokens the model reads")
+    if not readable[0]:
+        return
+    references = group_references(*readable)
+    distinct = list(references)
+    answers = model.generate(distinct, batch_size=args.batch_size, progress=True, **decoding_options(args))
+    normalized = [model.target_tokenizer.normalize(refs) for refs in references.values()]
+    normalized_answers = model.target_tokenizer.normalize(answers)
+    right = sum(answer in refs for answer, refs in zip(normalized_answers, normalized))
     print(
-        f"exact match: {right / len(references):.2%} ({right}/{len(references)}), BLEU-4: {bleu:.4f} on {data} "
-        f"({len(references)} distinct sources, {len(targets)} reference answers)"
+        f"exact match: {right / len(distinct):.2%} ({right}/{len(distinct)}), "
+        f"BLEU-4: {corpus_bleu(normalized, normalized_answers):.4f} on {args.data} "
+        f"({len(distinct)} distinct sources, {len(readable[0])} reference answers)"
     )
+    scores = sacrebleu_scores(answers, list(references.values()))
+    print(f"sacreBLEU: {scores['bleu']:.2f} ({scores['bleu_signature']}), "
+          f"chrF: {scores['chrf']:.2f} ({scores['chrf_signature']})")
+    scored = fitting_pairs(model.tokenizer, readable, (model.max_source_length, model.max_target_length),
+                           target_tokenizer=model.target_tokenizer)
+    if scored[0]:  # teacher forcing needs references the model can write
+        print(f"perplexity: {perplexity(model, *scored, batch_size=args.batch_size):.2f} per token, teacher-forced "
+              f"on {len(scored[0])} of {len(readable[0])} pairs "
+              f"(references of at most {model.max_target_length} tokens)")
+    print(f"distinct-1: {distinct_n(answers, 1):.4f}, distinct-2: {distinct_n(answers, 2):.4f} "
+          f"of the {len(answers)} answers")
 
 
 def report_pronunciations(tokenizer, sources, targets, answers, data):
@@ -265,11 +295,9 @@ def report_pronunciations(tokenizer, sources, targets, answers, data):
 
 def references_by_source(sources, targets, answers):
     """`({source: [its targets]}, {source: its answer})` from parallel lists, sources in first-seen order."""
-    references, answer_of = {}, {}
-    for source, target, answer in zip(sources, targets, answers):
-        references.setdefault(source, []).append(target)
-        answer_of[source] = answer
-    return references, answer_of
+    from keras_seq2seq.corpus_metrics import group_references
+
+    return group_references(sources, targets), dict(zip(sources, answers))
 
 
 def run_evaluate_captions(model, args):
@@ -378,17 +406,23 @@ def _read_image_file(path):
         raise InputError(f"cannot read image {path!r}: {error.strerror or error}") from None
 
 
+CORPUS_TASKS = ("translation", "chitchat")  # fixed corpora split train/dev/test by a hash (data/hash_split.py)
+
+
 def run_data(args):
     from keras_seq2seq.data import addition_pairs, date_pairs
 
-    splits = ("train", "dev", "test") if args.task == "g2p" else ("train", "held_out")
-    split = args.split or ("dev" if args.task == "g2p" else "held_out")
+    splits = ("train", "dev", "test") if args.task in ("g2p", *CORPUS_TASKS) else ("train", "held_out")
+    split = args.split or {"g2p": "dev", "translation": "test", "chitchat": "test"}.get(args.task, "held_out")
     if split not in splits:
         raise InputError(f"the {args.task} task's splits are {', '.join(splits)}, not {split}")
-    if args.task == "g2p":  # CMUdict's words of the split, a line per pronunciation, all by default; no seed
-        from keras_seq2seq.data import g2p_pairs
+    if args.stats:
+        return print_corpus_stats(args.task)
+    if args.task in ("g2p", *CORPUS_TASKS):  # a corpus's pairs of the split, all by default; no seed
+        from keras_seq2seq.data import chitchat_pairs, g2p_pairs, translation_pairs
 
-        return _write_pairs(args.output, *(texts[: args.count] for texts in g2p_pairs(split)))
+        pairs = {"g2p": g2p_pairs, "translation": translation_pairs, "chitchat": chitchat_pairs}[args.task]
+        return _write_pairs(args.output, *(texts[: args.count] for texts in pairs(split)))
     count = 10000 if args.count is None else args.count
     if args.task == "captioning":
         return run_data_captioning(args, count, split)
@@ -410,6 +444,14 @@ def _write_pairs(output, sources, targets):
         write_pairs(sys.stdout if output == "-" else output, sources, targets)
     except OSError as error:
         raise InputError(f"cannot write {output}: {error.strerror}") from None
+
+
+def print_corpus_stats(task):
+    from keras_seq2seq.data import chitchat, ding
+
+    if task not in CORPUS_TASKS:
+        raise InputError(f"--stats is for the corpus tasks ({', '.join(CORPUS_TASKS)}), not {task}")
+    print("\n".join({"translation": ding.dictionary_report, "chitchat": chitchat.chitchat_report}[task]()))
 
 
 def run_data_captioning(args, count, split):

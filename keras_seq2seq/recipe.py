@@ -27,6 +27,10 @@ SCHEMA = {
         "train_size": (45000, int),
         "validation_size": (5000, int),
         "balance_digits": (0.0, float),
+        # Word-piece tasks (dialogue, translation, chitchat): vocabulary size (None: the task's own);
+        # translation only: also train on the dictionary's phrase pairs.
+        "vocabulary_size": (None, int),
+        "phrases": (False, bool),
         "train_tsv": (None, str),
         "validation_tsv": (None, str),
     },

@@ -1,8 +1,10 @@
 """Task data and `tf.data` pipelines."""
 
 from keras_seq2seq.data.addition import addition_pairs
+from keras_seq2seq.data.chitchat import chitchat_pairs
 from keras_seq2seq.data.dates import date_pairs
 from keras_seq2seq.data.dialogue import dialogue_pairs
+from keras_seq2seq.data.ding import translation_pairs
 from keras_seq2seq.data.image_folder import load_captions, write_captions
 from keras_seq2seq.data.images import prepare_images
 from keras_seq2seq.data.pipeline import encode_pairs, pairs_dataset
@@ -13,6 +15,7 @@ from keras_seq2seq.data.tsv import load_pairs, write_pairs
 __all__ = [
     "addition_pairs",
     "caption_scenes",
+    "chitchat_pairs",
     "date_pairs",
     "dialogue_pairs",
     "encode_pairs",
@@ -22,6 +25,7 @@ __all__ = [
     "load_pairs",
     "pairs_dataset",
     "prepare_images",
+    "translation_pairs",
     "write_captions",
     "write_pairs",
 ]

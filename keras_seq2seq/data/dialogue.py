@@ -12,12 +12,10 @@ import hashlib
 import importlib.resources
 import re
 
-import numpy as np
-import tensorflow as tf
 import yaml
 
+from keras_seq2seq.data.corpus_task import word_piece_task
 from keras_seq2seq.errors import InputError
-from keras_seq2seq.text import WordPieceTokenizer
 
 LANGUAGE = "english"
 VOCABULARY_SIZE = 4000  # at most, the four special ids included; word pieces seen at least twice
@@ -50,7 +48,7 @@ def dialogue_pairs(split="train", language=LANGUAGE):
     return prompts, answers
 
 
-def dialogue_task(train_size, validation_size):
+def dialogue_task(train_size, validation_size, vocabulary_size=VOCABULARY_SIZE):
     """`(train_pairs, validation_pairs, vocabulary, lengths)` for a recipe's `"task": "dialogue"`.
 
     The word-piece vocabulary is learnt from the training pairs; pairs longer than
@@ -58,17 +56,8 @@ def dialogue_task(train_size, validation_size):
     `train_size` / `validation_size` pairs are kept. The data has no seed: the
     corpus and the split are fixed.
     """
-    train, validation = dialogue_pairs("train"), dialogue_pairs("held_out")
-    tokenizer = WordPieceTokenizer.from_texts(train[0] + train[1], vocabulary_size=VOCABULARY_SIZE)
-    kept = []
-    for (prompts, answers), size in ((train, train_size), (validation, validation_size)):
-        prompt_lengths, answer_lengths = (
-            tokenizer.tokenize(tf.constant(texts, tf.string)).row_lengths().numpy() for texts in (prompts, answers)
-        )
-        fits = (prompt_lengths <= MAX_SOURCE_LENGTH) & (answer_lengths <= MAX_TARGET_LENGTH)
-        indices = np.flatnonzero(fits)[:size]
-        kept.append(([prompts[i] for i in indices], [answers[i] for i in indices]))
-    return kept[0], kept[1], tokenizer.vocabulary, (MAX_SOURCE_LENGTH, MAX_TARGET_LENGTH)
+    return word_piece_task(dialogue_pairs("train"), dialogue_pairs("held_out"), train_size, validation_size,
+                           vocabulary_size, (MAX_SOURCE_LENGTH, MAX_TARGET_LENGTH))
 
 
 def conversations(language=LANGUAGE):

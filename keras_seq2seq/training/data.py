@@ -13,9 +13,14 @@ import tensorflow as tf
 from keras_seq2seq.data import addition, addition_pairs, date_pairs, dates, encode_pairs, g2p_pairs, load_pairs, pronunciations
 from keras_seq2seq.data.buckets import bucket_batches, gather_batches
 from keras_seq2seq.data.pipeline import token_lengths
+from keras_seq2seq.data.chitchat import chitchat_task
 from keras_seq2seq.data.dialogue import dialogue_task
+from keras_seq2seq.data.ding import translation_task
 from keras_seq2seq.errors import RecipeError
 from keras_seq2seq.text import CharTokenizer, SymbolTokenizer, WordPieceTokenizer
+
+
+WORD_PIECE_TASKS = {"dialogue": dialogue_task, "translation": translation_task, "chitchat": chitchat_task}
 
 
 def load_data(data, seed):
@@ -32,15 +37,15 @@ def load_data(data, seed):
         validation = date_pairs(data["validation_size"], seed=seed + 1, split="held_out")
         lengths = (dates.MAX_SOURCE_LENGTH, dates.MAX_TARGET_LENGTH)
         return train, validation, dates.VOCABULARY, lengths
-    if data["task"] == "dialogue":  # a word-piece vocabulary: see make_tokenizers
-        return dialogue_task(data["train_size"], data["validation_size"])
+    if data["task"] in WORD_PIECE_TASKS:  # corpora of words: see make_tokenizers
+        return word_piece_data(data)
     if data["task"] == "g2p":  # CMUdict's fixed split, whole: train_size and validation_size do not apply
         train, validation = g2p_pairs("train"), g2p_pairs("dev")  # never the test split
         words, phones = train[0] + validation[0], train[1] + validation[1]
         lengths = (max(map(len, words)), max(len(text.split()) for text in phones))  # letters, phones
         return train, validation, list(pronunciations.LETTERS), lengths
     if data["task"] is not None:
-        raise RecipeError(f"unknown task {data['task']!r} (known: addition, date, dialogue, g2p)")
+        raise RecipeError(f"unknown task {data['task']!r} (known: addition, date, {', '.join(WORD_PIECE_TASKS)}, g2p)")
     if data["train_tsv"] is None or data["validation_tsv"] is None:
         raise RecipeError("data needs either a task or both train_tsv and validation_tsv")
     train, validation = load_pairs(data["train_tsv"]), load_pairs(data["validation_tsv"])
@@ -50,15 +55,30 @@ def load_data(data, seed):
     return train, validation, vocabulary, lengths
 
 
+def word_piece_data(data):
+    """The data of a word-piece task: the first `train_size` / `validation_size` pairs that fit, a vocabulary learnt.
+
+    `vocabulary_size` (None: the task's own) is for every word-piece task; `phrases` for translation only.
+    """
+    if data.get("phrases") and data["task"] != "translation":
+        raise RecipeError("phrases applies only to the translation task")
+    task, options = WORD_PIECE_TASKS[data["task"]], {}
+    if data.get("vocabulary_size") is not None:
+        options["vocabulary_size"] = data["vocabulary_size"]
+    if data["task"] == "translation":
+        options["phrases"] = bool(data.get("phrases"))
+    return task(data["train_size"], data["validation_size"], **options)
+
+
 def make_tokenizers(data, vocabulary):
-    """`(tokenizer, target_tokenizer)` of the recipe's task: word pieces for dialogue, letters and phones for g2p,
-    else characters.
+    """`(tokenizer, target_tokenizer)` of the recipe's task: word pieces for dialogue, translation and chitchat
+    (one vocabulary for both sides), letters and phones for g2p, else characters.
 
     `target_tokenizer` is None when sources and targets share `tokenizer`.
     """
     if data["task"] == "g2p":
         return CharTokenizer(vocabulary), SymbolTokenizer(pronunciations.PHONES)
-    return (WordPieceTokenizer if data["task"] == "dialogue" else CharTokenizer)(vocabulary), None
+    return (WordPieceTokenizer if data["task"] in WORD_PIECE_TASKS else CharTokenizer)(vocabulary), None
 
 
 def training_batches(model, pairs, batch_size, seed, epochs, skip_batches=0):

@@ -77,6 +77,11 @@ def train(recipe, output=None, verbose="auto", callbacks=(), strategy=None, log_
     if batch_size % replicas:
         raise RecipeError(f"training.batch_size {batch_size} does not split evenly among {replicas} replicas")
     steps_per_epoch = batches_per_epoch(make_tokenizers(recipe["data"], vocabulary), train_pairs, batch_size)
+    if not steps_per_epoch:
+        raise RecipeError(
+            f"no length bucket of the {len(train_pairs[0])} training pairs fills a batch of {batch_size}: "
+            "lower training.batch_size or give more pairs"
+        )
     writer = writes_files(strategy)
     if folder is not None and writer:
         folder.start(recipe)
