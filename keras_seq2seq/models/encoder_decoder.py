@@ -58,25 +58,24 @@ class EncoderDecoderModel(keras.Model):
         )
 
     def make_train_function(self, force=False):
-        if not self._uses_bucketed_steps():
-            return super().make_train_function(force)
-        if self.train_function is None or force:
-            self.train_function = shape_buckets.train_or_test_function(self, self.train_step, xla=True)
-        return self.train_function
+        make = lambda: shape_buckets.train_or_test_function(self, self.train_step, xla=True)  # noqa: E731
+        return self._step_function("train_function", force, super().make_train_function, make)
 
     def make_test_function(self, force=False):
-        if not self._uses_bucketed_steps():
-            return super().make_test_function(force)
-        if self.test_function is None or force:
-            self.test_function = shape_buckets.train_or_test_function(self, self.test_step, xla=False)
-        return self.test_function
+        make = lambda: shape_buckets.train_or_test_function(self, self.test_step, xla=False)  # noqa: E731
+        return self._step_function("test_function", force, super().make_test_function, make)
 
     def make_predict_function(self, force=False):
+        return self._step_function("predict_function", force, super().make_predict_function,
+                                   lambda: shape_buckets.predict_function(self))
+
+    def _step_function(self, name, force, make_keras_function, make_bucketed_function):
+        """The step function `name` (Keras' `train_function`, ...): ours when `_uses_bucketed_steps`, else Keras'."""
         if not self._uses_bucketed_steps():
-            return super().make_predict_function(force)
-        if self.predict_function is None or force:
-            self.predict_function = shape_buckets.predict_function(self)
-        return self.predict_function
+            return make_keras_function(force)
+        if getattr(self, name) is None or force:
+            setattr(self, name, make_bucketed_function())
+        return getattr(self, name)
 
     def _uses_bucketed_steps(self):
         """Bucketed XLA steps replace Keras' own when XLA is asked for, on TensorFlow, without a strategy."""
