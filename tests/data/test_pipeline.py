@@ -29,10 +29,10 @@ def test_encode_pairs_rejects_empty_and_too_long_texts(tokenizer, sources, targe
         encode_pairs(tokenizer, sources, targets, 5, 4)
 
 
-def test_pairs_dataset_batches_of_one_shape(tokenizer):
+def test_pairs_dataset_without_bucketing_batches_of_one_shape(tokenizer):
     sources = ["a", "ab", "abc", "abcd", "b", "bc", "bcd"]
     targets = [s[::-1] for s in sources]
-    dataset = pairs_dataset(tokenizer, sources, targets, 4, 4, batch_size=3, shuffle=True, seed=0)
+    dataset = pairs_dataset(tokenizer, sources, targets, 4, 4, batch_size=3, shuffle=True, seed=0, bucketing=False)
     batches = list(dataset)
     assert len(batches) == 2  # the short last batch is dropped
     for x, y in batches:
@@ -43,11 +43,21 @@ def test_pairs_dataset_batches_of_one_shape(tokenizer):
     assert rows <= {tuple(row) for row in x_all["source_ids"]} and len(rows) == 6
 
 
-def test_pairs_dataset_in_order_without_shuffle(tokenizer):
+def test_pairs_dataset_without_bucketing_in_order_without_shuffle(tokenizer):
     sources = ["a", "ab", "abc", "abcd", "b"]
-    dataset = pairs_dataset(tokenizer, sources, sources, 4, 4, batch_size=2, shuffle=False, drop_remainder=False)
+    dataset = pairs_dataset(tokenizer, sources, sources, 4, 4, batch_size=2, shuffle=False, drop_remainder=False,
+                            bucketing=False)
     x, y = encode_pairs(tokenizer, sources, sources, 4, 4)
     got_x = np.concatenate([batch["source_ids"].numpy() for batch, _ in dataset])
     got_y = np.concatenate([labels.numpy() for _, labels in dataset])
     np.testing.assert_array_equal(got_x, x["source_ids"])
     np.testing.assert_array_equal(got_y, y)
+
+
+def test_pairs_dataset_with_bucketing_keeps_every_pair_once_when_asked(tokenizer):
+    sources = ["a", "abcdabcdab", "abc", "abcd", "b", "bcdabcdabc"]
+    dataset = pairs_dataset(tokenizer, sources, sources, 10, 10, batch_size=2, shuffle=False, drop_remainder=False)
+    rows = [tuple(row[row != 0]) for x, _ in dataset for row in x["source_ids"].numpy()]
+    x, _ = encode_pairs(tokenizer, sources, sources, 10, 10)
+    assert sorted(rows) == sorted(tuple(row[row != 0]) for row in x["source_ids"])
+    assert [tuple(x["source_ids"].shape) for x, _ in dataset] == [(2, 8), (2, 8), (2, 16)]
