@@ -16,6 +16,8 @@ import tensorflow as tf
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.export.op_check import check_stock_serving_ops
 from keras_seq2seq.export.warmup import write_warmup_requests
+from keras_seq2seq.text.date_input import input_format
+from keras_seq2seq.text.iso_dates import output_check
 from keras_seq2seq.text.special_tokens import PAD_ID, UNKNOWN_ID
 
 INPUT_NAME = "text"
@@ -25,8 +27,12 @@ def serving_function(model, beam_width=1):
     """The exported graph: `serve(text [batch] string) -> {"output": string, "score": float}`."""
     tokenizer, limit = model.tokenizer, model.max_source_length
     unit = tokenizer.unit  # "character" or "token": what the length limit counts
+    # A date model normalises its input and marks its reading, and checks its answers (as `generate`).
+    reader, checker = input_format(model.input_format), output_check(model.output_check)
+    limit -= len(reader.mark)
 
     def serve(text):
+        original, text = text, reader.normalize_graph(text)
         ids = tokenizer.tokenize(text)
         lengths = ids.row_lengths()
         # Rejected requests get TF Serving's INVALID_ARGUMENT with these messages.
@@ -53,9 +59,10 @@ def serving_function(model, beam_width=1):
                 )
             )
         with tf.control_dependencies(checks):
-            source_ids = ids.to_tensor(default_value=PAD_ID, shape=[None, limit])
+            ids = tokenizer.tokenize(tf.strings.join([reader.mark, text])) if reader.mark else ids
+            source_ids = ids.to_tensor(default_value=PAD_ID, shape=[None, model.max_source_length])
         output_ids, scores = model.decode_ids(source_ids, beam_width=beam_width)
-        return {"output": tokenizer.detokenize(output_ids), "score": scores}
+        return {"output": checker.check_graph(original, tokenizer.detokenize(output_ids)), "score": scores}
 
     return serve
 

@@ -9,6 +9,8 @@ from tqdm import tqdm
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.layers import Decoder, TextEncoder
 from keras_seq2seq.models.encoder_decoder import EncoderDecoderModel
+from keras_seq2seq.text.date_input import input_format as find_input_format
+from keras_seq2seq.text.iso_dates import output_check as find_output_check
 
 
 @keras.saving.register_keras_serializable(package="keras_seq2seq")
@@ -19,6 +21,9 @@ class Seq2Seq(EncoderDecoderModel):
     (right-padded with 0, `decoder_ids` starting with the start id); the output is
     the logits of the next token at every decoder step. `generate` answers strings
     with greedy decoding; `compile()` defaults to the masked loss and metrics.
+    `input_format` and `output_check` (None, or `"date_month_first"` / `"date_day_first"`
+    and `"iso_date"`) normalise the texts before the model and check its answers, in
+    `generate` and in exported models: see `keras_seq2seq.text.date_input` and `iso_dates`.
 
     Example:
     >>> from keras_seq2seq.text import CharTokenizer
@@ -40,6 +45,8 @@ class Seq2Seq(EncoderDecoderModel):
         reverse_source=False,
         max_source_length=32,
         max_target_length=32,
+        input_format=None,
+        output_check=None,
         _decoder_options=None,
         **kwargs,
     ):
@@ -78,6 +85,9 @@ class Seq2Seq(EncoderDecoderModel):
         self.reverse_source = reverse_source
         self.max_source_length = max_source_length
         self.max_target_length = max_target_length
+        find_input_format(input_format), find_output_check(output_check)  # unknown names fail here
+        self.input_format = input_format
+        self.output_check = output_check
 
     def decode_ids(self, source_ids, beam_width=1, length_penalty=0.0):
         """Decoding in the graph: `[batch, steps]` ids to `(ids, scores)`.
@@ -100,17 +110,20 @@ class Seq2Seq(EncoderDecoderModel):
         """
         if isinstance(texts, (str, bytes)):
             raise InputError("generate() takes a list of strings, not a single string")
-        texts = [self.tokenizer.check(text, self.max_source_length) for text in texts]
+        reader = find_input_format(self.input_format)  # e.g. the date model's normalisation and reading mark
+        texts = [self.tokenizer.as_text(text) for text in texts]
+        limit = self.max_source_length - len(reader.mark)
+        sources = [reader.mark + self.tokenizer.check(reader.normalize(text), limit) for text in texts]
         # Padding every batch to max_source_length keeps the shape fixed: one trace, an unrolled encoder.
         source_spec = tf.TensorSpec([None, self.max_source_length], tf.int32)
         decode = self.decode_function(source_spec, beam_width, length_penalty)
         answers = []
-        batches = range(0, len(texts), batch_size)
+        batches = range(0, len(sources), batch_size)
         for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
-            source_ids = self.tokenizer.encode(texts[begin : begin + batch_size], self.max_source_length)
+            source_ids = self.tokenizer.encode(sources[begin : begin + batch_size], self.max_source_length)
             ids, _ = decode(tf.constant(source_ids))
             answers.extend(self.tokenizer.decode(ids))
-        return answers
+        return find_output_check(self.output_check).check(texts, answers)
 
     def get_config(self):
         return {
@@ -122,6 +135,8 @@ class Seq2Seq(EncoderDecoderModel):
             "reverse_source": self.reverse_source,
             "max_source_length": self.max_source_length,
             "max_target_length": self.max_target_length,
+            "input_format": self.input_format,
+            "output_check": self.output_check,
         }
 
 

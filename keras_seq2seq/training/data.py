@@ -10,7 +10,7 @@ would, and can skip the ones it already trained on.
 import numpy as np
 import tensorflow as tf
 
-from keras_seq2seq.data import addition, addition_pairs, date_pairs, dates, encode_pairs, load_pairs, pairs_dataset
+from keras_seq2seq.data import addition, addition_pairs, dates, encode_pairs, load_pairs, pairs_dataset
 from keras_seq2seq.data.dialogue import dialogue_task
 from keras_seq2seq.errors import RecipeError
 from keras_seq2seq.text import CharTokenizer, WordPieceTokenizer
@@ -26,8 +26,9 @@ def load_data(data, seed):
     if data["task"] == "date":
         if data["balance_digits"]:
             raise RecipeError("balance_digits applies only to the addition task")
-        train = date_pairs(data["train_size"], seed, "train")
-        validation = date_pairs(data["validation_size"], seed=seed + 1, split="held_out")
+        # Sources as the model reads them: normalised and marked with their reading (see dates.training_pairs).
+        train = dates.training_pairs(data["train_size"], seed, "train")
+        validation = dates.training_pairs(data["validation_size"], seed=seed + 1, split="held_out")
         lengths = (dates.MAX_SOURCE_LENGTH, dates.MAX_TARGET_LENGTH)
         return train, validation, dates.VOCABULARY, lengths
     if data["task"] == "dialogue":  # a word-piece vocabulary: see make_tokenizer
