@@ -310,6 +310,20 @@ def _non_date(rng):
     return "".join(rng.choices("0123456789", k=length))
 
 
+def non_dates(count, seed):
+    """`count` texts that name no calendar date, of the kinds `training_pairs` mixes in.
+
+    Impossible dates (`February 30, 2021`, `13/13/2021`), partial ones (`March
+    2021`), words and digits.
+
+    Example:
+    >>> len(non_dates(3, seed=0))
+    3
+    """
+    rng = random.Random(seed)
+    return [_non_date(rng) for _ in range(count)]
+
+
 def training_pairs(count, seed, split="train"):
     """`count` (model source, answer) pairs: what a date model trains on.
 

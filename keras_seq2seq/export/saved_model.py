@@ -137,6 +137,12 @@ def _signature_parts(model):
 
 
 def default_warmup_texts(model):
-    """A few valid inputs made of the vocabulary, for the warm-up records."""
+    """A few valid inputs for the warm-up records: dates for a date model, else made of the vocabulary.
+
+    A date model's output check fails a request that is not a date, and a
+    warm-up record that fails makes TF Serving fail to load the model.
+    """
+    if input_format(model.input_format).examples:
+        return list(input_format(model.input_format).examples)
     vocabulary = "".join(model.tokenizer.vocabulary)
     return [vocabulary[: model.max_source_length], vocabulary[-1] * min(3, model.max_source_length)]

@@ -34,6 +34,7 @@ class PlainInput:
     """Texts as they are: no normalisation, no mark."""
 
     mark = ""
+    examples = ()  # texts the model surely reads, e.g. for warm-up requests (none in general)
 
     def normalize(self, text):
         return text
@@ -53,6 +54,8 @@ class DateInput(PlainInput):
     >>> DateInput(day_first=False).normalize_graph(tf.constant([" 3/4/2021  "])).numpy().tolist()
     [b'3/4/2021']
     """
+
+    examples = ("Thursday, March 4th, 2021", "2021-03-04")
 
     def __init__(self, day_first):
         self.day_first = day_first
