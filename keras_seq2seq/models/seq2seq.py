@@ -110,10 +110,8 @@ class Seq2Seq(EncoderDecoderModel):
         """
         if isinstance(texts, (str, bytes)):
             raise InputError("generate() takes a list of strings, not a single string")
-        reader = find_input_format(self.input_format)  # e.g. the date model's normalisation and reading mark
         texts = [self.tokenizer.as_text(text) for text in texts]
-        limit = self.max_source_length - len(reader.mark)
-        sources = [reader.mark + self.tokenizer.check(reader.normalize(text), limit) for text in texts]
+        sources = self.model_sources(texts)
         # Padding every batch to max_source_length keeps the shape fixed: one trace, an unrolled encoder.
         source_spec = tf.TensorSpec([None, self.max_source_length], tf.int32)
         decode = self.decode_function(source_spec, beam_width, length_penalty)
@@ -124,6 +122,16 @@ class Seq2Seq(EncoderDecoderModel):
             ids, _ = decode(tf.constant(source_ids))
             answers.extend(self.tokenizer.decode(ids))
         return find_output_check(self.output_check).check(texts, answers)
+
+    def model_sources(self, texts):
+        """`texts` as the model reads them: checked, and normalised and marked if `input_format` says so.
+
+        `InputError` names a text the model cannot take (empty, too long, an unknown character).
+        """
+        reader = find_input_format(self.input_format)  # e.g. the date model's normalisation and reading mark
+        limit = self.max_source_length - len(reader.mark)
+        texts = [reader.normalize(self.tokenizer.as_text(text)) for text in texts]
+        return [reader.mark + self.tokenizer.check(text, limit) for text in texts]
 
     def get_config(self):
         return {

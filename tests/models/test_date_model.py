@@ -45,6 +45,13 @@ def test_generate_reads_normalised_text_after_the_mark(model, monkeypatch):
     assert seen[-1] == "D3/4/2021"
 
 
+def test_attention_weights_cover_what_the_model_reads(model):
+    (source,) = model.model_sources(["  MARCH 4,  2021"])
+    assert source == "Mmarch 4, 2021"
+    (weights,) = model.attention_weights(["  MARCH 4,  2021"], ["2021-03-04"])
+    assert weights.shape == (11, len(source))
+
+
 def test_the_length_limit_counts_the_normalised_text_without_the_mark(model):
     limit = dates.MAX_SOURCE_LENGTH - 1
     assert len(model.generate(["  " + "1" * limit + "  "])) == 1
