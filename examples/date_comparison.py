@@ -6,8 +6,9 @@ The textbook recipe: embedding 16, hidden 256, batch 128, Adam (learning rate
 0.001), gradient clipping at global norm 5, reversed input, 10 epochs, exact
 match on a held-out 10% of 50,000 dates. The variants can run in separate
 processes (`--variants attention`); each adds its row to the same JSON file. Our dates come from
-`keras_seq2seq.data.date_pairs` (9 written formats, three letter cases, years
-1950-2049), a harder mix than the textbook's `date.txt`. Writes
+`keras_seq2seq.data.dates.training_pairs` (22 written formats in many styles, years 1000-2999,
+both readings of ambiguous dates, a few non-dates; as the `date` preset reads them:
+normalised and marked), a harder mix than the textbook's `date.txt`. Writes
 `date_comparison.json` and `.png` (exact match per epoch) to `--output` and
 prints a table.
 """
@@ -38,8 +39,8 @@ def train_variant(model_class, epochs, train_size):
     keras.utils.set_random_seed(SEED)
     tokenizer = ks.text.CharTokenizer(dates.VOCABULARY)
     lengths = (dates.MAX_SOURCE_LENGTH, dates.MAX_TARGET_LENGTH)
-    train = ks.data.date_pairs(train_size, SEED, "train")
-    held_out = ks.data.date_pairs(train_size // 9, SEED + 1, "held_out")  # 10% of the whole
+    train = dates.training_pairs(train_size, SEED, "train")
+    held_out = dates.training_pairs(train_size // 9, SEED + 1, "held_out")  # 10% of the whole
     model = model_class(
         tokenizer=tokenizer, embedding_dim=16, hidden_dim=256, reverse_source=True,
         max_source_length=lengths[0], max_target_length=lengths[1],

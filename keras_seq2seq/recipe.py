@@ -48,6 +48,9 @@ SCHEMA = {
         # AttentionSeq2Seq only ("dot" or "additive"; peeky false): left unset for the other models.
         "score": (None, str),
         "peeky": (None, bool),
+        # None, or a date model's "date_month_first" / "date_day_first" and "iso_date" (keras_seq2seq.text).
+        "input_format": (None, str),
+        "output_check": (None, str),
     },
     "training": {
         "epochs": (25, int),

@@ -31,6 +31,8 @@ MODULES = [
     "keras_seq2seq.models.peeky_seq2seq",
     "keras_seq2seq.models.seq2seq",
     "keras_seq2seq.text.char_tokenizer",
+    "keras_seq2seq.text.date_input",
+    "keras_seq2seq.text.iso_dates",
     "keras_seq2seq.text.special_tokens",
     "keras_seq2seq.text.symbol_tokenizer",
     "keras_seq2seq.text.tokenizer",

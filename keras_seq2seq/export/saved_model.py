@@ -21,6 +21,8 @@ from keras_seq2seq.errors import InputError
 from keras_seq2seq.export.input_checks import checked_ids
 from keras_seq2seq.export.op_check import check_stock_serving_ops
 from keras_seq2seq.export.warmup import write_warmup_requests
+from keras_seq2seq.text.date_input import input_format
+from keras_seq2seq.text.iso_dates import output_check
 from keras_seq2seq.text.special_tokens import PAD_ID
 
 INPUT_NAME = "text"
@@ -32,12 +34,21 @@ def serving_function(model, **options):
     `options` are the decoding options of `model.decode_ids`; see `answer_tensors` for n-best outputs.
     """
     tokenizer, limit = model.tokenizer, model.max_source_length
+    # A date model normalises its input and marks its reading, and checks its answers (as `generate`).
+    reader, checker = input_format(model.input_format), output_check(model.output_check)
 
     def serve(text):
+        original, text = text, reader.normalize_graph(text)
         # Rejected requests get TF Serving's INVALID_ARGUMENT with a sentence naming the input (input_checks.py).
-        ids = checked_ids(text, tokenizer, limit)
+        ids = checked_ids(text, tokenizer, limit - len(reader.mark))
+        if reader.mark:
+            with tf.control_dependencies([ids.flat_values]):  # after the checks
+                ids = tokenizer.tokenize(tf.strings.join([reader.mark, text]))
         source_ids = ids.to_tensor(default_value=PAD_ID, shape=[None, limit])
-        return answer_tensors(model.target_tokenizer, model.decode_ids(source_ids, **options))
+        answers = answer_tensors(model.target_tokenizer, model.decode_ids(source_ids, **options))
+        if len(answers["output"].shape) == 1:  # n-best answers are ranked, not checked
+            answers["output"] = checker.check_graph(original, answers["output"])
+        return answers
 
     return serve
 
@@ -142,6 +153,12 @@ def _signature_parts(model):
 
 
 def default_warmup_texts(model):
-    """A few valid inputs made of the vocabulary, for the warm-up records."""
+    """A few valid inputs for the warm-up records: dates for a date model, else made of the vocabulary.
+
+    A date model's output check fails a request that is not a date, and a
+    warm-up record that fails makes TF Serving fail to load the model.
+    """
+    if input_format(model.input_format).examples:
+        return list(input_format(model.input_format).examples)
     vocabulary = "".join(model.tokenizer.vocabulary)
     return [vocabulary[: model.max_source_length], vocabulary[-1] * min(3, model.max_source_length)]

@@ -36,36 +36,38 @@ class AttentionSeq2Seq(Seq2Seq):
         self.peeky = peeky
 
     def attention_weights(self, texts, targets=None):
-        """The attention weights of each text, as a list of NumPy arrays `[len(target) + 1, len(text)]`.
+        """The attention weights of each text, as a list of NumPy arrays `[len(target) + 1, len(source)]`.
 
-        Row t holds the weights over the source characters, in the text's own
+        Row t holds the weights over the source characters, in the source's own
         order (also when `reverse_source=True`), while the decoder predicts
         character t of the target (the last row: the end). The targets default to
         the model's own greedy answers (`generate`); give `targets` to see the
-        attention under teacher forcing instead. Every row sums to 1.
+        attention under teacher forcing instead. Every row sums to 1. The source is
+        the text as the model reads it (`model_sources`: a date model's reading mark
+        and the normalised text; other models' texts as they are).
         """
         if isinstance(texts, (str, bytes)):
             raise InputError("attention_weights() takes a list of strings, not a single string")
-        texts = [self.tokenizer.check(text, self.max_source_length) for text in texts]
+        sources = self.model_sources(texts)
         if targets is None:
             targets = self.generate(texts)
         else:
             if len(targets) != len(texts):
                 raise InputError(f"{len(texts)} texts but {len(targets)} targets")
             targets = [self.target_tokenizer.check(target, self.max_target_length) for target in targets]
-        if not texts:
+        if not sources:
             return []
-        source_ids = self.tokenizer.encode(texts, self.max_source_length)
+        source_ids = self.tokenizer.encode(sources, self.max_source_length)
         width = max(len(target) for target in targets) + 1
         decoder_ids = self.target_tokenizer.encode(targets, width, add_start=True)
         state, encoder_outputs = encode(self.encoder, self.decoder, source_ids)
         weights = keras.ops.convert_to_numpy(self.decoder.attention_weights(decoder_ids, state, **encoder_outputs))
         result = []
-        for text, target, text_weights in zip(texts, targets, weights):
-            text_weights = text_weights[: len(target) + 1, : len(text)]
-            if self.reverse_source:  # the encoder read the text backwards: map its steps back
-                text_weights = text_weights[:, ::-1]
-            result.append(np.ascontiguousarray(text_weights))
+        for source, target, source_weights in zip(sources, targets, weights):
+            source_weights = source_weights[: len(target) + 1, : len(source)]
+            if self.reverse_source:  # the encoder read the source backwards: map its steps back
+                source_weights = source_weights[:, ::-1]
+            result.append(np.ascontiguousarray(source_weights))
         return result
 
     def get_config(self):

@@ -10,6 +10,8 @@ from tqdm import tqdm
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.layers import Decoder, TextEncoder
 from keras_seq2seq.models.encoder_decoder import EncoderDecoderModel
+from keras_seq2seq.text.date_input import input_format as find_input_format
+from keras_seq2seq.text.iso_dates import output_check as find_output_check
 from keras_seq2seq.widths import bucket_width
 
 
@@ -30,6 +32,10 @@ class Seq2Seq(EncoderDecoderModel):
     sources and targets share `tokenizer`. `max_source_length` and
     `max_target_length` are the longest source `generate` accepts and the
     longest answer it writes.
+
+    `input_format` and `output_check` (None, or `"date_month_first"` / `"date_day_first"`
+    and `"iso_date"`) normalise the texts before the model and check its answers, in
+    `generate` and in exported models: see `keras_seq2seq.text.date_input` and `iso_dates`.
 
     Example:
     >>> from keras_seq2seq.text import CharTokenizer
@@ -55,6 +61,8 @@ class Seq2Seq(EncoderDecoderModel):
         num_decoder_layers=1,
         dropout=0.0,
         target_tokenizer=None,
+        input_format=None,
+        output_check=None,
         _decoder_options=None,
         **kwargs,
     ):
@@ -105,6 +113,9 @@ class Seq2Seq(EncoderDecoderModel):
         self.num_decoder_layers = num_decoder_layers
         self.dropout = dropout
         self.reads_source_backwards = reverse_source or bidirectional_encoder
+        find_input_format(input_format), find_output_check(output_check)  # unknown names fail here
+        self.input_format = input_format
+        self.output_check = output_check
 
     sequence_inputs = ("source_ids", "decoder_ids")
 
@@ -134,21 +145,34 @@ class Seq2Seq(EncoderDecoderModel):
         """
         if isinstance(texts, (str, bytes)):
             raise InputError("generate() takes a list of strings, not a single string")
-        texts = [self.tokenizer.check(text, self.max_source_length) for text in texts]
+        texts = [self.tokenizer.as_text(text) for text in texts]
+        sources = self.model_sources(texts)
         # Texts of similar lengths go in one batch, padded to its longest (rounded up to a bucket
         # width): little padding; one trace for every width, whose encoder loops over the steps.
-        lengths = self.tokenizer.tokenize(tf.constant(texts, tf.string)).row_lengths().numpy() if texts else []
+        lengths = self.tokenizer.tokenize(tf.constant(sources, tf.string)).row_lengths().numpy() if sources else []
         order = np.argsort(lengths, kind="stable")
         decode = self.decode_function(tf.TensorSpec([None, None], tf.int32), **options)
-        answers = [None] * len(texts)
-        batches = range(0, len(texts), batch_size)
+        answers = [None] * len(sources)
+        batches = range(0, len(sources), batch_size)
         for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
             rows = order[begin : begin + batch_size]
             width = bucket_width(lengths[rows[-1]])
-            source_ids = tf.constant(self.tokenizer.encode([texts[row] for row in rows], width))
+            source_ids = tf.constant(self.tokenizer.encode([sources[row] for row in rows], width))
             for row, answer in zip(rows, decode(source_ids)):
                 answers[row] = answer
-        return answers
+        if options.get("num_return_sequences") is not None:  # n-best answers are ranked, not checked
+            return answers
+        return find_output_check(self.output_check).check(texts, answers)
+
+    def model_sources(self, texts):
+        """`texts` as the model reads them: checked, and normalised and marked if `input_format` says so.
+
+        `InputError` names a text the model cannot take (empty, too long, an unknown character).
+        """
+        reader = find_input_format(self.input_format)  # e.g. the date model's normalisation and reading mark
+        limit = self.max_source_length - len(reader.mark)
+        texts = [reader.normalize(self.tokenizer.as_text(text)) for text in texts]
+        return [reader.mark + self.tokenizer.check(text, limit) for text in texts]
 
     def get_config(self):
         return {
@@ -168,6 +192,8 @@ class Seq2Seq(EncoderDecoderModel):
                 if self.target_tokenizer is not self.tokenizer
                 else {}
             ),
+            "input_format": self.input_format,
+            "output_check": self.output_check,
         }
 
 

@@ -10,10 +10,10 @@ uninterrupted run would, and can skip the ones it already trained on.
 import numpy as np
 import tensorflow as tf
 
-from keras_seq2seq.data import addition, addition_pairs, date_pairs, dates, encode_pairs, g2p_pairs, load_pairs, pronunciations
+from keras_seq2seq.data import addition, addition_pairs, dates, encode_pairs, g2p_pairs, load_pairs, pronunciations
 from keras_seq2seq.data.buckets import bucket_batches, gather_batches
-from keras_seq2seq.data.pipeline import token_lengths
 from keras_seq2seq.data.chitchat import chitchat_task
+from keras_seq2seq.data.pipeline import token_lengths
 from keras_seq2seq.data.dialogue import dialogue_task
 from keras_seq2seq.data.ding import translation_task
 from keras_seq2seq.errors import RecipeError
@@ -33,8 +33,9 @@ def load_data(data, seed):
         lengths = (addition.MAX_SOURCE_LENGTH, addition.MAX_TARGET_LENGTH)
         return train, validation, addition.VOCABULARY, lengths
     if data["task"] == "date":
-        train = date_pairs(data["train_size"], seed, "train")
-        validation = date_pairs(data["validation_size"], seed=seed + 1, split="held_out")
+        # Sources as the model reads them: normalised and marked with their reading (see dates.training_pairs).
+        train = dates.training_pairs(data["train_size"], seed, "train")
+        validation = dates.training_pairs(data["validation_size"], seed=seed + 1, split="held_out")
         lengths = (dates.MAX_SOURCE_LENGTH, dates.MAX_TARGET_LENGTH)
         return train, validation, dates.VOCABULARY, lengths
     if data["task"] in WORD_PIECE_TASKS:  # corpora of words: see make_tokenizers
