@@ -1,5 +1,6 @@
 """The attention heatmap, from Python and from the command line."""
 
+import keras
 import pytest
 from PIL import Image
 
@@ -11,6 +12,7 @@ from keras_seq2seq.plots import plot_attention
 
 @pytest.fixture
 def attention_preset(tokenizer, tmp_path):
+    keras.utils.set_random_seed(0)
     model = ks.models.AttentionSeq2Seq(tokenizer=tokenizer, embedding_dim=4, hidden_dim=8, reverse_source=True,
                                        max_source_length=4, max_target_length=4)
     model.save_to_preset(tmp_path / "preset")
@@ -33,3 +35,9 @@ def test_a_model_without_attention_is_an_error(tmp_path):
 def test_bad_text_is_an_error(attention_preset, tmp_path, capsys):
     assert main(["attention", "--preset", str(attention_preset), "--output", str(tmp_path / "p.png"), "xyz"]) == 2
     assert "not in the vocabulary" in capsys.readouterr().err
+
+
+def test_an_empty_answer_gets_one_row_for_the_end(attention_preset):
+    model = ks.from_preset(attention_preset)
+    (weights,) = model.attention_weights(["abca"], [""])
+    assert weights.shape == (1, 4)

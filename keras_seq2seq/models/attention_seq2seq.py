@@ -54,7 +54,9 @@ class AttentionSeq2Seq(Seq2Seq):
         else:
             if len(targets) != len(texts):
                 raise InputError(f"{len(texts)} texts but {len(targets)} targets")
-            targets = [self.target_tokenizer.check(target, self.max_target_length) for target in targets]
+            # An empty target is an answer too (an untrained model's): its one row is the end token's.
+            check = self.target_tokenizer.check
+            targets = [check(target, self.max_target_length) if target else target for target in targets]
         if not sources:
             return []
         source_ids = self.tokenizer.encode(sources, self.max_source_length)

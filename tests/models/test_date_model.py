@@ -39,7 +39,7 @@ def test_generate_reads_normalised_text_after_the_mark(model, monkeypatch):
     encode = model.tokenizer.encode
     monkeypatch.setattr(model.tokenizer, "encode", lambda texts, *a, **k: seen.extend(texts) or encode(texts, *a, **k))
     assert model.generate(SPACED) == model.generate(TIGHT)  # capitals too, though the vocabulary has none
-    assert seen[:4] == ["M" + text for text in TIGHT]
+    assert sorted(seen[:4]) == sorted("M" + text for text in TIGHT)  # generate batches them by length
     monkeypatch.setattr(model, "input_format", "date_day_first")
     model.generate(["3/4/2021"])
     assert seen[-1] == "D3/4/2021"
