@@ -87,7 +87,7 @@ def test_the_export_normalises_marks_and_checks_as_generate_does(model, tmp_path
     serve = tf.saved_model.load(str(export(model, tmp_path / "plain"))).signatures["serving_default"]
     answers = serve(text=tf.constant(SPACED + ["3/4/2021", "D3/4/2021"]))["output"].numpy().tolist()
     assert [answer.decode() for answer in answers] == model.generate(SPACED + ["3/4/2021", "d3/4/2021"])
-    for text, message in [(" \t ", "empty input"), ("1" * dates.MAX_SOURCE_LENGTH, "longer than 40 characters")]:
+    for text, message in [(" \t ", "is empty"), ("1" * dates.MAX_SOURCE_LENGTH, "is longer than 40 characters")]:
         with pytest.raises(tf.errors.InvalidArgumentError, match=message):
             serve(text=tf.constant([text]))
     assert len(serve(text=tf.constant(["1" * (dates.MAX_SOURCE_LENGTH - 1)]))["output"]) == 1
