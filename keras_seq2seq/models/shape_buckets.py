@@ -94,8 +94,9 @@ class BucketedSteps:
             check_right_padded(x["source_ids"])
         if not self.xla or not isinstance(x, dict):
             return self.any_width_step(data)
-        widths = tuple(bucket_width(np.shape(x[name])[1]) for name in self.sequence_inputs if name in x)
-        data = _pad_sequences(data, dict(zip(self.sequence_inputs, widths)))
+        bucket_widths = {name: bucket_width(np.shape(x[name])[1]) for name in self.sequence_inputs if name in x}
+        data = _pad_sequences(data, bucket_widths)
+        widths = tuple(bucket_widths.values())
         if max(widths, default=0) > MAX_UNROLLED_STEPS:
             return self.any_width_step(data)
         if widths not in self.xla_steps:
