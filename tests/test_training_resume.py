@@ -16,6 +16,7 @@ import keras_seq2seq as ks
 from keras_seq2seq import PresetError, RecipeError
 from keras_seq2seq.recipe import load_recipe
 from keras_seq2seq.training import TrainingDiverged, train
+from keras_seq2seq.training.checkpoint import OutputFolder
 
 STEPS_PER_EPOCH, EPOCHS = 60, 2  # 960 pairs in batches of 16
 
@@ -137,6 +138,18 @@ def test_an_output_folder_of_another_recipe_is_refused_before_training(tmp_path,
     (tmp_path / "taken" / "notes.txt").write_text("mine")
     with pytest.raises(PresetError, match="not empty"):
         train(other, output=tmp_path / "taken", verbose=0)
+
+
+def test_a_run_started_before_new_recipe_keys_existed_still_resumes(tmp_path):
+    recipe = load_recipe(_write_recipe(tmp_path))
+    older = json.loads(json.dumps(recipe))
+    del older["data"]["phrases"], older["model"]["output_check"]  # keys a later library added, at their defaults
+    (tmp_path / "out" / "training").mkdir(parents=True)
+    (tmp_path / "out" / "training" / "recipe.json").write_text(json.dumps(older))
+    OutputFolder(tmp_path / "out").check(recipe)  # the same recipe: no error
+    recipe["data"]["phrases"] = True
+    with pytest.raises(RecipeError, match=r"data.phrases: False there, True here"):
+        OutputFolder(tmp_path / "out").check(recipe)
 
 
 def test_a_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):

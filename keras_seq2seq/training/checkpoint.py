@@ -34,6 +34,7 @@ import numpy as np
 
 from keras_seq2seq.errors import PresetError, RecipeError
 from keras_seq2seq.models.preset import CONFIG_FILE, check_new_folder, save_preset
+from keras_seq2seq.recipe import SCHEMA, complete
 
 TRAINING_FOLDER = "training"
 PROGRESS_FILE = "progress.json"
@@ -95,12 +96,15 @@ class OutputFolder:
         shutil.rmtree(self.training)
 
     def _stored_recipe(self):
+        # Keys added to the schema since the run started take their defaults,
+        # which keep the old behaviour, so that a newer library resumes it.
+        path = self.training / RECIPE_FILE
         try:
-            return json.loads((self.training / RECIPE_FILE).read_text(encoding="utf-8"))
+            return complete(json.loads(path.read_text(encoding="utf-8")), SCHEMA, where=str(path))
         except FileNotFoundError:
             return None  # killed before the recipe was written: nothing was trained yet
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise RecipeError(f"{self.training / RECIPE_FILE} is corrupt: {error}") from None
+            raise RecipeError(f"{path} is corrupt: {error}") from None
 
 
 class TrainingCheckpoint(keras.callbacks.BackupAndRestore):
