@@ -19,6 +19,7 @@ is by the reference, whatever it would have generated.
 
 import math
 
+import numpy as np
 import sacrebleu
 from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
 
@@ -85,27 +86,38 @@ def perplexity(model, sources, targets, batch_size=256):
 
     The pairs must fit the model (`corpus_task.fitting_pairs` keeps those that do).
     """
+    log_likelihoods, tokens = pair_log_likelihoods(model, sources, targets, batch_size)
+    # Summed over every token, then divided once: `model.evaluate` would average per-batch
+    # means weighted by pairs, which weighs a token of a short batch more.
+    return math.exp(-log_likelihoods.sum() / tokens.sum())
+
+
+def pair_log_likelihoods(model, sources, targets, batch_size=256):
+    """`(log p(target | source), target tokens)` per pair: two NumPy arrays, teacher-forced.
+
+    The end id counts as a token of the target. The pairs must fit the model
+    (`corpus_task.fitting_pairs` keeps those that do). Perplexity sums them; the
+    chatbot's MMI re-ranking (`bench/chatbot_decoding.py`) scores answers with them.
+    """
     import keras
     import tensorflow as tf
 
     from keras_seq2seq.data import pairs_dataset
 
+    # Unbucketed, so that the batches keep the pairs' order.
     dataset = pairs_dataset(model.tokenizer, sources, targets, model.max_source_length, model.max_target_length,
-                            batch_size=batch_size, shuffle=False, drop_remainder=False,
+                            batch_size=batch_size, shuffle=False, drop_remainder=False, bucketing=False,
                             target_tokenizer=model.target_tokenizer)
-    # One graph for a whole batch (run eagerly, the unrolled model is many times slower); the
-    # bucketed batches come in a few widths, and reduce_retracing keeps that to few traces.
-    @tf.function(reduce_retracing=True)
-    def summed_cross_entropy(x, y):
+
+    # One graph for a whole batch: run eagerly, the unrolled model is many times slower.
+    @tf.function
+    def summed_log_likelihoods(x, y):
         cross_entropy = keras.losses.sparse_categorical_crossentropy(y, model(x, training=False), from_logits=True)
         real = tf.not_equal(y, 0)
-        summed = tf.reduce_sum(tf.where(real, tf.cast(cross_entropy, tf.float64), 0.0))
-        return summed, tf.reduce_sum(tf.cast(real, tf.int64))
+        summed = tf.reduce_sum(tf.where(real, -tf.cast(cross_entropy, tf.float64), 0.0), axis=1)
+        return summed, tf.reduce_sum(tf.cast(real, tf.int64), axis=1)
 
-    # Summed over the tokens of every batch, then divided once: `model.evaluate` would average
-    # per-batch means weighted by pairs, which weighs a token of a short batch more.
-    total, tokens = 0.0, 0
-    for x, y in dataset:
-        batch_total, batch_tokens = summed_cross_entropy(x, y)
-        total, tokens = total + float(batch_total), tokens + int(batch_tokens)
-    return math.exp(total / tokens)
+    results = [summed_log_likelihoods(x, y) for x, y in dataset]
+    if not results:
+        return np.zeros(0), np.zeros(0, np.int64)
+    return tuple(np.concatenate([result[i].numpy() for result in results]) for i in range(2))

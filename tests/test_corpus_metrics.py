@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import keras_seq2seq as ks
-from keras_seq2seq.corpus_metrics import distinct_n, perplexity, sacrebleu_scores
+from keras_seq2seq.corpus_metrics import distinct_n, pair_log_likelihoods, perplexity, sacrebleu_scores
 
 
 def test_sacrebleu_is_the_textbook_corpus_bleu_on_13a_tokens_lowercase():
@@ -49,6 +49,9 @@ def test_perplexity_is_per_real_token_whatever_the_batches(make_model, randomize
     expected = math.exp(-picked[y != 0].mean())  # y != 0: real tokens, end tokens included
     for batch_size in (1, 2, 5):
         assert perplexity(model, sources, targets, batch_size=batch_size) == pytest.approx(expected, rel=1e-5)
+    log_likelihoods, tokens = pair_log_likelihoods(model, sources, targets, batch_size=2)  # in the pairs' order
+    np.testing.assert_allclose(log_likelihoods, np.where(y != 0, picked, 0).sum(1), rtol=1e-5)
+    np.testing.assert_array_equal(tokens, [2, 5, 3, 2, 4])
 
 
 def _version():
