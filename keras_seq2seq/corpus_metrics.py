@@ -109,8 +109,9 @@ def pair_log_likelihoods(model, sources, targets, batch_size=256):
                             batch_size=batch_size, shuffle=False, drop_remainder=False, bucketing=False,
                             target_tokenizer=model.target_tokenizer)
 
-    # One graph for a whole batch: run eagerly, the unrolled model is many times slower.
-    @tf.function
+    # One graph for a whole batch (run eagerly, the unrolled model is many times slower), and
+    # one more for the last, shorter batch.
+    @tf.function(reduce_retracing=True)
     def summed_log_likelihoods(x, y):
         cross_entropy = keras.losses.sparse_categorical_crossentropy(y, model(x, training=False), from_logits=True)
         real = tf.not_equal(y, 0)
