@@ -1,4 +1,4 @@
-"""Plots: attention weights as a heatmap with the characters on both axes, and learning curves."""
+"""Plots: attention weights as a heatmap with the tokens on both axes, and learning curves."""
 
 import matplotlib
 
@@ -11,16 +11,18 @@ from keras_seq2seq.errors import InputError  # noqa: E402
 def plot_attention(model, text, path):
     """Draws the attention of `model` (an `AttentionSeq2Seq`) answering `text`; writes a PNG to `path`.
 
-    Columns are the characters of `text` as the model reads it (`model_sources`:
-    a date model's reading mark, then the normalised text), rows the characters
-    of the answer and the end token. Returns the answer.
+    Columns are the tokens of `text` as the model reads it (`model_sources`: a
+    date model's reading mark, then the normalised text): characters, phones or
+    word pieces (`##` marks a piece that continues a word); rows the tokens of
+    the answer and the end token. Returns the answer.
     """
     if not hasattr(model, "attention_weights"):
         raise InputError(f"{type(model).__name__} has no attention to plot; use an attention preset")
     answer = model.generate([text])[0]
     weights = model.attention_weights([text], [answer])[0]
     (source,) = model.model_sources([text])
-    rows = [*answer, "<end>"]
+    source = model.tokenizer.pieces(source)
+    rows = [*model.target_tokenizer.pieces(answer), "<end>"] if answer else ["<end>"]
     figure, axis = plt.subplots(figsize=(0.35 * len(source) + 2, 0.35 * len(rows) + 1.5))
     image = axis.imshow(weights, cmap="viridis", vmin=0, vmax=1, aspect="auto")
     axis.set_xticks(range(len(source)), [repr(c)[1:-1] if c == " " else c for c in source])

@@ -70,3 +70,23 @@ def test_evaluate_leaves_out_sources_too_long_to_read_and_says_so(preset, tmp_pa
     (tmp_path / "bad.tsv").write_bytes(b"der hund\tthe dog\n\xff\xfe\tdog\n")
     code, out, err = run_cli(["evaluate", "--preset", preset, "--data", tmp_path / "bad.tsv"])
     assert code == 2 and "bad.tsv:2: line is not valid UTF-8" in err and len(err.splitlines()) == 1
+
+
+def test_attention_weights_and_plot_have_a_row_per_answer_piece_and_a_column_per_source_piece(preset, tmp_path,
+                                                                                              monkeypatch):
+    import matplotlib.axes
+
+    model = ks.from_preset(preset)
+    source, answer = "Der Hund bellt.", "the dog is sleeping."
+    assert model.tokenizer.pieces(answer) == ["the", "dog", "is", "sleep", "##ing", "."]
+    (weights,) = model.attention_weights([source], [answer])
+    assert weights.shape == (6 + 1, 4)  # the end's row; der hund [UNK] .
+    labels = {}
+    monkeypatch.setattr(matplotlib.axes.Axes, "set_xticks", lambda self, ticks, names: labels.update(x=names))
+    monkeypatch.setattr(matplotlib.axes.Axes, "set_yticks", lambda self, ticks, names: labels.update(y=names))
+    from keras_seq2seq.plots import plot_attention
+
+    generated = plot_attention(model, source, tmp_path / "plot.png")
+    assert labels["x"] == ["der", "hund", "[UNK]", "."]
+    assert labels["y"] == [*model.tokenizer.pieces(generated), "<end>"]
+    assert (tmp_path / "plot.png").stat().st_size > 0

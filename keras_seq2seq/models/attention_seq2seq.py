@@ -36,11 +36,12 @@ class AttentionSeq2Seq(Seq2Seq):
         self.peeky = peeky
 
     def attention_weights(self, texts, targets=None):
-        """The attention weights of each text, as a list of NumPy arrays `[len(target) + 1, len(source)]`.
+        """The attention weights of each text, as a list of NumPy arrays `[target tokens + 1, source tokens]`.
 
-        Row t holds the weights over the source characters, in the source's own
-        order (also when `reverse_source=True`), while the decoder predicts
-        character t of the target (the last row: the end). The targets default to
+        Row t holds the weights over the source's tokens (characters, symbols or
+        word pieces: `tokenizer.pieces(source)`), in the source's own order (also
+        when `reverse_source=True`), while the decoder predicts token t of the
+        target (`target_tokenizer.pieces(target)`; the last row: the end). The targets default to
         the model's own greedy answers (`generate`); give `targets` to see the
         attention under teacher forcing instead. Every row sums to 1. The source is
         the text as the model reads it (`model_sources`: a date model's reading mark
@@ -55,18 +56,20 @@ class AttentionSeq2Seq(Seq2Seq):
             if len(targets) != len(texts):
                 raise InputError(f"{len(texts)} texts but {len(targets)} targets")
             # An empty target is an answer too (an untrained model's): its one row is the end token's.
+            # So is an answer that `generate` cut at its default `max_length` without an end.
             check = self.target_tokenizer.check
-            targets = [check(target, self.max_target_length) if target else target for target in targets]
+            targets = [check(target, self.max_target_length + 1) if target else target for target in targets]
         if not sources:
             return []
         source_ids = self.tokenizer.encode(sources, self.max_source_length)
-        width = max(len(target) for target in targets) + 1
-        decoder_ids = self.target_tokenizer.encode(targets, width, add_start=True)
+        source_lengths = np.count_nonzero(source_ids, axis=1)
+        target_lengths = [len(self.target_tokenizer.pieces(target)) if target else 0 for target in targets]
+        decoder_ids = self.target_tokenizer.encode(targets, max(target_lengths) + 1, add_start=True)
         state, encoder_outputs = encode(self.encoder, self.decoder, source_ids)
         weights = keras.ops.convert_to_numpy(self.decoder.attention_weights(decoder_ids, state, **encoder_outputs))
         result = []
-        for source, target, source_weights in zip(sources, targets, weights):
-            source_weights = source_weights[: len(target) + 1, : len(source)]
+        for source_length, target_length, source_weights in zip(source_lengths, target_lengths, weights):
+            source_weights = source_weights[: target_length + 1, :source_length]
             if self.reverse_source:  # the encoder read the source backwards: map its steps back
                 source_weights = source_weights[:, ::-1]
             result.append(np.ascontiguousarray(source_weights))

@@ -51,6 +51,17 @@ class Tokenizer(tf.Module):
             ids = tf.concat([ids, tf.fill([ids.nrows(), 1], END_ID)], axis=1)
         return ids.to_tensor(default_value=PAD_ID, shape=[None, length]).numpy()
 
+    def pieces(self, text):
+        """The tokens of `text` as strings, one per id the model reads: characters, symbols or word pieces.
+
+        Example:
+        >>> from keras_seq2seq.text import CharTokenizer
+        >>> CharTokenizer(list("ab")).pieces("abz")
+        ['a', 'b', '[UNK]']
+        """
+        tokens = SPECIAL_TOKENS + list(self.vocabulary)
+        return [tokens[i] for i in self.tokenize(tf.constant([text], tf.string))[0].numpy()]
+
     def decode(self, ids):
         """Ids `[batch, steps]` to a list of Python strings."""
         return [text.decode("utf-8") for text in self.detokenize(ids).numpy()]
