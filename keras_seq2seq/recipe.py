@@ -48,7 +48,8 @@ SCHEMA = {
         # AttentionSeq2Seq only ("dot" or "additive"; peeky false): left unset for the other models.
         "score": (None, str),
         "peeky": (None, bool),
-        # None, or a date model's "date_month_first" / "date_day_first" and "iso_date" (keras_seq2seq.text).
+        # None, "lowercase" (g2p), or a date model's "date_month_first" / "date_day_first" and "iso_date"
+        # (keras_seq2seq.text.date_input, keras_seq2seq.text.iso_dates).
         "input_format": (None, str),
         "output_check": (None, str),
     },

@@ -49,3 +49,12 @@ def test_evaluate_reports_wer_and_per_against_every_reference(tmp_path, monkeypa
     # hello matches its second reference; world misses one phone of 4; read's empty answer misses all 3.
     assert out == (f"exact match: 33.33% (1/3), WER: 66.67%, PER: 36.36% on {data} "
                    "(3 distinct words, 4 reference pronunciations)\n")
+
+
+@pytest.mark.skipif("g2p" not in ks.models.zoo_names(), reason="the g2p preset is not in this checkout")
+def test_the_g2p_preset_answers_words_typed_any_case_and_one_clear_error_for_others():
+    code, out, err = run_cli(["predict", "--preset", "g2p", "world", " World ", "WORLD"])
+    assert code == 0, err
+    assert out.splitlines() == ["W ER L D"] * 3
+    code, out, err = run_cli(["predict", "--preset", "g2p", "r2d2"])
+    assert code == 2 and not out and err.count("\n") == 1 and "character '2' not in the vocabulary" in err

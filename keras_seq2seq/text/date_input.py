@@ -1,12 +1,13 @@
-"""How a date model reads its input: spaces and case normalised, then a mark for the reading order.
+"""How a model reads its input: as typed, or spaces and case normalised (and a date's reading mark).
 
-A model whose `input_format` is `"date_month_first"` or `"date_day_first"` does
-not see the text as typed. `generate` and the exported SavedModel both
+A model whose `input_format` is `"lowercase"` (the `g2p` preset: `Hello` is
+read as `hello`), `"date_month_first"` or `"date_day_first"` does not see the
+text as typed. `generate` and the exported SavedModel both
 
 1. normalise it: every run of whitespace (space, tab, newline, vertical tab,
    form feed, carriage return) becomes one space, a leading and a trailing space
    are dropped, and A-Z become a-z (other characters are kept as they are);
-2. put a mark in front that says how to read an ambiguous numeric date such as
+2. (a date model) put a mark in front that says how to read an ambiguous numeric date such as
    `3/4/2021`: `M` (month first, US usage: 4 March) or `D` (day first: 3 April).
    After step 1 a text has no capital letter, so a mark can never be mistaken
    for something the user typed.
@@ -43,12 +44,29 @@ class PlainInput:
         return texts
 
 
-class DateInput(PlainInput):
+class LowercaseInput(PlainInput):
+    """Normalised spaces and case (step 1 of the module docstring), no mark.
+
+    Example:
+    >>> LowercaseInput().normalize("  Tue,  MARCH 4th\\t2021 ")
+    'tue, march 4th 2021'
+    >>> LowercaseInput().normalize_graph(tf.constant([" Hello  "])).numpy().tolist()
+    [b'hello']
+    """
+
+    def normalize(self, text):
+        return re.sub(_WHITESPACE, " ", text).strip(" ").translate(_LOWER)
+
+    def normalize_graph(self, texts):
+        texts = tf.strings.regex_replace(texts, _WHITESPACE, " ")
+        texts = tf.strings.regex_replace(texts, "^ | $", "")
+        return tf.strings.lower(texts)  # ASCII only, as `_LOWER`
+
+
+class DateInput(LowercaseInput):
     """Normalised spaces and case, and the mark of the reading order (see the module docstring).
 
     Example:
-    >>> DateInput(day_first=False).normalize("  Tue,  MARCH 4th\\t2021 ")
-    'tue, march 4th 2021'
     >>> DateInput(day_first=True).mark
     'D'
     >>> DateInput(day_first=False).normalize_graph(tf.constant([" 3/4/2021  "])).numpy().tolist()
@@ -61,17 +79,10 @@ class DateInput(PlainInput):
         self.day_first = day_first
         self.mark = DAY_FIRST_MARK if day_first else MONTH_FIRST_MARK
 
-    def normalize(self, text):
-        return re.sub(_WHITESPACE, " ", text).strip(" ").translate(_LOWER)
-
-    def normalize_graph(self, texts):
-        texts = tf.strings.regex_replace(texts, _WHITESPACE, " ")
-        texts = tf.strings.regex_replace(texts, "^ | $", "")
-        return tf.strings.lower(texts)  # ASCII only, as `_LOWER`
-
 
 INPUT_FORMATS = {
     None: PlainInput(),
+    "lowercase": LowercaseInput(),
     "date_month_first": DateInput(day_first=False),
     "date_day_first": DateInput(day_first=True),
 }
