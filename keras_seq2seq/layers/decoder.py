@@ -43,13 +43,17 @@ class Decoder(keras.layers.Layer):
         self.hidden_dim = hidden_dim
         self.num_layers = num_layers
         self.dropout = dropout
+        # Sublayers compute under this block's dtype policy (a mixed one given as `dtype` too).
+        dtype = self.dtype_policy
         self.embedding = keras.layers.Embedding(
-            vocabulary_size, embedding_dim, mask_zero=True, name="embedding"
+            vocabulary_size, embedding_dim, mask_zero=True, dtype=dtype, name="embedding"
         )
         # The first LSTM keeps the name of the one-layer decoder, so that older presets load.
-        self.lstm = FusedLSTM(hidden_dim, name="lstm")
-        self.upper_lstms = [FusedLSTM(hidden_dim, name=f"lstm_{index}") for index in range(1, num_layers)]
-        self.dropout_layer = keras.layers.Dropout(dropout, name="dropout")
+        self.lstm = FusedLSTM(hidden_dim, dtype=dtype, name="lstm")
+        self.upper_lstms = [
+            FusedLSTM(hidden_dim, dtype=dtype, name=f"lstm_{index}") for index in range(1, num_layers)
+        ]
+        self.dropout_layer = keras.layers.Dropout(dropout, dtype=dtype, name="dropout")
         # float32 logits under a mixed precision policy: softmax, loss and search stay float32.
         self.affine = keras.layers.Dense(vocabulary_size, dtype="float32", name="affine")
 

@@ -56,19 +56,24 @@ class ImageEncoder(keras.layers.Layer):
         self.backbone_weights = backbone_weights
         self.pooling = pooling
         self.use_position_embedding = position_embedding
+        # Sublayers compute under this block's dtype policy (a mixed one given as `dtype` too);
+        # a `keras.applications` backbone takes no dtype: it follows Keras' global policy.
+        dtype = self.dtype_policy
         if backbone is None:
             self.cnn = [
                 layer
                 for index, width in enumerate(self.filters)
                 for layer in (
-                    keras.layers.Conv2D(width, 3, padding="same", activation="relu", name=f"conv_{index}"),
-                    keras.layers.MaxPooling2D(2, name=f"pool_{index}"),
+                    keras.layers.Conv2D(
+                        width, 3, padding="same", activation="relu", dtype=dtype, name=f"conv_{index}"
+                    ),
+                    keras.layers.MaxPooling2D(2, dtype=dtype, name=f"pool_{index}"),
                 )
             ]
         else:
             self.cnn = [_application(backbone, backbone_weights, (*self.image_size, channels))]
-        self.initial_h = keras.layers.Dense(hidden_dim, activation="tanh", name="initial_h")
-        self.initial_c = keras.layers.Dense(hidden_dim, name="initial_c")
+        self.initial_h = keras.layers.Dense(hidden_dim, activation="tanh", dtype=dtype, name="initial_h")
+        self.initial_c = keras.layers.Dense(hidden_dim, dtype=dtype, name="initial_c")
 
     def build(self, images_shape):
         # As in TextEncoder.build: explicit builds give every variable a unique TensorFlow name.

@@ -45,19 +45,21 @@ class TextEncoder(keras.layers.Layer):
         self.reverse = reverse
         self.bidirectional = bidirectional
         self.dropout = dropout
+        # Sublayers compute under this block's dtype policy (a mixed one given as `dtype` too).
+        dtype = self.dtype_policy
         if vocabulary_size is None:
-            self.embedding = keras.layers.Masking(mask_value=0.0, name="masking")
+            self.embedding = keras.layers.Masking(mask_value=0.0, dtype=dtype, name="masking")
         else:
             self.embedding = keras.layers.Embedding(
-                vocabulary_size, embedding_dim, mask_zero=True, name="embedding"
+                vocabulary_size, embedding_dim, mask_zero=True, dtype=dtype, name="embedding"
             )
-        self.reverser = LengthAwareReverse(name="reverse") if reverse or bidirectional else None
+        self.reverser = LengthAwareReverse(dtype=dtype, name="reverse") if reverse or bidirectional else None
         units = hidden_dim // 2 if bidirectional else hidden_dim
-        self.lstms = [FusedLSTM(units, name=f"lstm_{index}") for index in range(num_layers)]
-        self.backward_lstms = (
-            [FusedLSTM(units, name=f"lstm_{index}_backward") for index in range(num_layers)] if bidirectional else []
-        )
-        self.dropout_layer = keras.layers.Dropout(dropout, name="dropout")
+        self.lstms = [FusedLSTM(units, dtype=dtype, name=f"lstm_{index}") for index in range(num_layers)]
+        self.backward_lstms = [
+            FusedLSTM(units, dtype=dtype, name=f"lstm_{index}_backward") for index in range(num_layers)
+        ] if bidirectional else []
+        self.dropout_layer = keras.layers.Dropout(dropout, dtype=dtype, name="dropout")
 
     def build(self, source_shape):
         # Sublayers are built here, not on first call, so that each variable gets a
