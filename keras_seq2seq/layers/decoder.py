@@ -38,13 +38,12 @@ class Decoder(keras.layers.Layer):
 
     def __init__(self, vocabulary_size, embedding_dim, hidden_dim, num_layers=1, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
+        dtype = self.dtype_policy  # the sublayers compute under this block's policy, a mixed one too
         self.vocabulary_size = vocabulary_size
         self.embedding_dim = embedding_dim
         self.hidden_dim = hidden_dim
         self.num_layers = num_layers
         self.dropout = dropout
-        # Sublayers compute under this block's dtype policy (a mixed one given as `dtype` too).
-        dtype = self.dtype_policy
         self.embedding = keras.layers.Embedding(
             vocabulary_size, embedding_dim, mask_zero=True, dtype=dtype, name="embedding"
         )

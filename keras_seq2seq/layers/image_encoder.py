@@ -46,6 +46,7 @@ class ImageEncoder(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
+        dtype = self.dtype_policy  # the sublayers compute under this block's policy, a mixed one too
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {', '.join(map(repr, POOLINGS))}, got {pooling!r}")
         self.hidden_dim = hidden_dim
@@ -56,9 +57,6 @@ class ImageEncoder(keras.layers.Layer):
         self.backbone_weights = backbone_weights
         self.pooling = pooling
         self.use_position_embedding = position_embedding
-        # Sublayers compute under this block's dtype policy (a mixed one given as `dtype` too);
-        # a `keras.applications` backbone takes no dtype: it follows Keras' global policy.
-        dtype = self.dtype_policy
         if backbone is None:
             self.cnn = [
                 layer
@@ -70,7 +68,7 @@ class ImageEncoder(keras.layers.Layer):
                     keras.layers.MaxPooling2D(2, dtype=dtype, name=f"pool_{index}"),
                 )
             ]
-        else:
+        else:  # a `keras.applications` model takes no dtype: it follows Keras' global policy
             self.cnn = [_application(backbone, backbone_weights, (*self.image_size, channels))]
         self.initial_h = keras.layers.Dense(hidden_dim, activation="tanh", dtype=dtype, name="initial_h")
         self.initial_c = keras.layers.Dense(hidden_dim, dtype=dtype, name="initial_c")

@@ -36,6 +36,7 @@ class TextEncoder(keras.layers.Layer):
         dropout=0.0, **kwargs,
     ):
         super().__init__(**kwargs)
+        dtype = self.dtype_policy  # the sublayers compute under this block's policy, a mixed one too
         if bidirectional and hidden_dim % 2:
             raise ValueError(f"a bidirectional encoder splits hidden_dim in two halves: give an even one, not {hidden_dim}")
         self.vocabulary_size = vocabulary_size
@@ -45,8 +46,6 @@ class TextEncoder(keras.layers.Layer):
         self.reverse = reverse
         self.bidirectional = bidirectional
         self.dropout = dropout
-        # Sublayers compute under this block's dtype policy (a mixed one given as `dtype` too).
-        dtype = self.dtype_policy
         if vocabulary_size is None:
             self.embedding = keras.layers.Masking(mask_value=0.0, dtype=dtype, name="masking")
         else:
