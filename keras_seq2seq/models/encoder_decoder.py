@@ -186,7 +186,8 @@ class EncoderDecoderModel(keras.Model):
     def from_config(cls, config):
         """The model `get_config()` describes; the tokenizer comes back from its own config.
 
-        Configs written before models saved `trainable` and `dtype` load as float32 models.
+        A config without `dtype` (the zoo's presets, a recipe's) builds under Keras' global
+        policy, float32 unless the user set another.
         """
         config = dict(config)
         for key in ("tokenizer", "target_tokenizer"):
