@@ -5,8 +5,9 @@ Example:
 >>> ks.from_preset("addition").generate(["16+75", "52+607"])
 ['91', '659']
 
-Submodules and models are imported on first use, so that `import keras_seq2seq`
-and `keras-seq2seq --help` do not pay for importing TensorFlow.
+Every submodule is an attribute (`ks.data`, `ks.metrics`, `ks.training`, ...), imported
+on first use (PEP 562 `__getattr__`), so that `import keras_seq2seq` and
+`keras-seq2seq --help` do not pay for importing TensorFlow.
 """
 
 import importlib
@@ -21,7 +22,26 @@ from keras_seq2seq.errors import InputError, PresetError, RecipeError, Seq2SeqEr
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("data", "decoding", "export", "layers", "models", "serving", "text")
+# Every module and package of keras_seq2seq but `zoo` (data, not code); tests/test_package.py checks the list.
+_SUBMODULES = (
+    "chat",
+    "cli",
+    "corpus_metrics",
+    "data",
+    "decoding",
+    "errors",
+    "export",
+    "layers",
+    "metrics",
+    "models",
+    "plots",
+    "recipe",
+    "serve_command",
+    "serving",
+    "text",
+    "training",
+    "widths",
+)
 _ATTRIBUTES = {
     "AttentionSeq2Seq": "keras_seq2seq.models",
     "ImageCaptioner": "keras_seq2seq.models",
@@ -40,6 +60,10 @@ def __getattr__(name):
     raise AttributeError(f"module 'keras_seq2seq' has no attribute {name!r}")
 
 
+def __dir__():
+    return sorted({*globals(), *_SUBMODULES, *_ATTRIBUTES})
+
+
 __all__ = [
     "AttentionSeq2Seq",
     "ImageCaptioner",
@@ -54,7 +78,10 @@ __all__ = [
     "export",
     "from_preset",
     "layers",
+    "metrics",
     "models",
+    "recipe",
     "serving",
     "text",
+    "training",
 ]

@@ -239,6 +239,7 @@ def test_subprocess_error_is_one_line_exit_2_without_traceback():
     ], run.stderr
 
 
+@pytest.mark.slow  # by default: predict reading standard input in-process, and the one-line error as a process
 def test_subprocess_predicts_standard_input(workspace):
     _, preset, _ = workspace
     run = subprocess.run(

@@ -26,6 +26,7 @@ def _recipe(tmp_path, data, **training):
     return load_recipe(path)
 
 
+@pytest.mark.slow  # by default: the example of keras_seq2seq.training.trainer.train (tests/test_docstrings.py)
 def test_trains_the_addition_task_and_reports_history(tmp_path):
     recipe = _recipe(tmp_path, {"task": "addition", "train_size": 128, "validation_size": 40}, epochs=2)
     model, history = train(recipe, verbose=0)
@@ -71,24 +72,6 @@ def test_cosine_decay_ends_at_the_final_learning_rate():
     assert optimizer.global_clipnorm == 1.0
     constant = build_optimizer({**training, "final_learning_rate": None}, steps_per_epoch=10)
     assert float(np.asarray(constant.learning_rate)) == pytest.approx(0.01)
-
-
-@pytest.mark.parametrize(
-    "module",
-    ["keras_seq2seq.training", "keras_seq2seq.training.data", "keras_seq2seq.training.strategy",
-     "keras_seq2seq.training.replicas", "keras_seq2seq.training.checkpoint", "keras_seq2seq.training.trainer",
-     "keras_seq2seq.plots"],
-)
-def test_the_training_docstring_examples_run(module):
-    import doctest
-    import importlib
-
-    tests = [test for test in doctest.DocTestFinder().find(importlib.import_module(module)) if test.examples]
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    for test in tests:
-        runner.run(test)
-    result = runner.summarize(verbose=False)
-    assert tests and result.failed == 0
 
 
 def test_a_mixed_precision_policy_must_be_known(tmp_path):

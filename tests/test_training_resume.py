@@ -62,6 +62,7 @@ def _progress(output):
     return json.loads((output / "training" / "progress.json").read_text())
 
 
+@pytest.mark.slow  # by default: test_an_interruption_at_a_known_batch_resumes_exactly
 def test_sigkill_mid_epoch_then_the_same_command_resumes_to_the_same_model(reference, tmp_path):
     recipe_path, _, reference_model, _ = reference
     output = tmp_path / "out"
@@ -173,7 +174,8 @@ def test_a_nan_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
     assert not (tmp_path / "out" / "config.json").exists()
 
 
-@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+# mixed_bfloat16 with --run-slow: tests/models/test_model_config.py builds bfloat16 models by default.
+@pytest.mark.parametrize("policy", [pytest.param("mixed_bfloat16", marks=pytest.mark.slow), "mixed_float16"])
 def test_mixed_precision_keeps_variables_logits_and_loss_in_float32(tmp_path, policy):
     recipe = load_recipe(_write_recipe(tmp_path, mixed_precision=policy, epochs=1))
     recipe["data"].update(train_size=32, validation_size=16)

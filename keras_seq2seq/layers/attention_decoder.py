@@ -63,10 +63,11 @@ class AttentionDecoder(Decoder):
         self.score = score
         self.peeky = peeky
         # W ("dot") or W2 ("additive"): the encoder outputs into hidden_dim units.
-        self.key_dense = keras.layers.Dense(hidden_dim, use_bias=False, name="attention_key")
+        dtype = self.dtype_policy  # as the Decoder's sublayers
+        self.key_dense = keras.layers.Dense(hidden_dim, use_bias=False, dtype=dtype, name="attention_key")
         if score == "additive":
-            self.query_dense = keras.layers.Dense(hidden_dim, use_bias=False, name="attention_query")  # W1
-            self.score_dense = keras.layers.Dense(1, use_bias=False, name="attention_score")  # v
+            self.query_dense = keras.layers.Dense(hidden_dim, use_bias=False, dtype=dtype, name="attention_query")  # W1
+            self.score_dense = keras.layers.Dense(1, use_bias=False, dtype=dtype, name="attention_score")  # v
 
     def context(self, state):
         return state[0] if self.peeky else None

@@ -38,18 +38,21 @@ class Decoder(keras.layers.Layer):
 
     def __init__(self, vocabulary_size, embedding_dim, hidden_dim, num_layers=1, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
+        dtype = self.dtype_policy  # the sublayers compute under this block's policy, a mixed one too
         self.vocabulary_size = vocabulary_size
         self.embedding_dim = embedding_dim
         self.hidden_dim = hidden_dim
         self.num_layers = num_layers
         self.dropout = dropout
         self.embedding = keras.layers.Embedding(
-            vocabulary_size, embedding_dim, mask_zero=True, name="embedding"
+            vocabulary_size, embedding_dim, mask_zero=True, dtype=dtype, name="embedding"
         )
         # The first LSTM keeps the name of the one-layer decoder, so that older presets load.
-        self.lstm = FusedLSTM(hidden_dim, name="lstm")
-        self.upper_lstms = [FusedLSTM(hidden_dim, name=f"lstm_{index}") for index in range(1, num_layers)]
-        self.dropout_layer = keras.layers.Dropout(dropout, name="dropout")
+        self.lstm = FusedLSTM(hidden_dim, dtype=dtype, name="lstm")
+        self.upper_lstms = [
+            FusedLSTM(hidden_dim, dtype=dtype, name=f"lstm_{index}") for index in range(1, num_layers)
+        ]
+        self.dropout_layer = keras.layers.Dropout(dropout, dtype=dtype, name="dropout")
         # float32 logits under a mixed precision policy: softmax, loss and search stay float32.
         self.affine = keras.layers.Dense(vocabulary_size, dtype="float32", name="affine")
 

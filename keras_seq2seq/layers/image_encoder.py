@@ -46,6 +46,7 @@ class ImageEncoder(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
+        dtype = self.dtype_policy  # the sublayers compute under this block's policy, a mixed one too
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {', '.join(map(repr, POOLINGS))}, got {pooling!r}")
         self.hidden_dim = hidden_dim
@@ -61,14 +62,16 @@ class ImageEncoder(keras.layers.Layer):
                 layer
                 for index, width in enumerate(self.filters)
                 for layer in (
-                    keras.layers.Conv2D(width, 3, padding="same", activation="relu", name=f"conv_{index}"),
-                    keras.layers.MaxPooling2D(2, name=f"pool_{index}"),
+                    keras.layers.Conv2D(
+                        width, 3, padding="same", activation="relu", dtype=dtype, name=f"conv_{index}"
+                    ),
+                    keras.layers.MaxPooling2D(2, dtype=dtype, name=f"pool_{index}"),
                 )
             ]
-        else:
+        else:  # a `keras.applications` model takes no dtype: it follows Keras' global policy
             self.cnn = [_application(backbone, backbone_weights, (*self.image_size, channels))]
-        self.initial_h = keras.layers.Dense(hidden_dim, activation="tanh", name="initial_h")
-        self.initial_c = keras.layers.Dense(hidden_dim, name="initial_c")
+        self.initial_h = keras.layers.Dense(hidden_dim, activation="tanh", dtype=dtype, name="initial_h")
+        self.initial_c = keras.layers.Dense(hidden_dim, dtype=dtype, name="initial_c")
 
     def build(self, images_shape):
         # As in TextEncoder.build: explicit builds give every variable a unique TensorFlow name.

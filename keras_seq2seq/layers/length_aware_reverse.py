@@ -13,8 +13,13 @@ class LengthAwareReverse(keras.layers.Layer):
     The mask is taken from `mask`, or else from `inputs != 0` for integer ids.
 
     Example:
-    >>> LengthAwareReverse()(keras.ops.convert_to_tensor([[3, 7, 5, 0, 0]])).tolist()  # doctest: +SKIP
-    [[5, 7, 3, 0, 0]]
+    >>> ids = keras.ops.convert_to_tensor([[3, 7, 5, 0, 0], [4, 2, 0, 0, 0]])
+    >>> keras.ops.convert_to_numpy(LengthAwareReverse()(ids)).tolist()
+    [[5, 7, 3, 0, 0], [2, 4, 0, 0, 0]]
+    >>> vectors = keras.ops.convert_to_tensor([[[1.0], [2.0], [0.0]]])  # embedded steps: give the mask
+    >>> mask = keras.ops.convert_to_tensor([[True, True, False]])
+    >>> keras.ops.convert_to_numpy(LengthAwareReverse()(vectors, mask=mask))[0, :, 0].tolist()
+    [2.0, 1.0, 0.0]
     """
 
     def __init__(self, **kwargs):

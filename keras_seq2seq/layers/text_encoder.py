@@ -36,6 +36,7 @@ class TextEncoder(keras.layers.Layer):
         dropout=0.0, **kwargs,
     ):
         super().__init__(**kwargs)
+        dtype = self.dtype_policy  # the sublayers compute under this block's policy, a mixed one too
         if bidirectional and hidden_dim % 2:
             raise ValueError(f"a bidirectional encoder splits hidden_dim in two halves: give an even one, not {hidden_dim}")
         self.vocabulary_size = vocabulary_size
@@ -46,18 +47,18 @@ class TextEncoder(keras.layers.Layer):
         self.bidirectional = bidirectional
         self.dropout = dropout
         if vocabulary_size is None:
-            self.embedding = keras.layers.Masking(mask_value=0.0, name="masking")
+            self.embedding = keras.layers.Masking(mask_value=0.0, dtype=dtype, name="masking")
         else:
             self.embedding = keras.layers.Embedding(
-                vocabulary_size, embedding_dim, mask_zero=True, name="embedding"
+                vocabulary_size, embedding_dim, mask_zero=True, dtype=dtype, name="embedding"
             )
-        self.reverser = LengthAwareReverse(name="reverse") if reverse or bidirectional else None
+        self.reverser = LengthAwareReverse(dtype=dtype, name="reverse") if reverse or bidirectional else None
         units = hidden_dim // 2 if bidirectional else hidden_dim
-        self.lstms = [FusedLSTM(units, name=f"lstm_{index}") for index in range(num_layers)]
-        self.backward_lstms = (
-            [FusedLSTM(units, name=f"lstm_{index}_backward") for index in range(num_layers)] if bidirectional else []
-        )
-        self.dropout_layer = keras.layers.Dropout(dropout, name="dropout")
+        self.lstms = [FusedLSTM(units, dtype=dtype, name=f"lstm_{index}") for index in range(num_layers)]
+        self.backward_lstms = [
+            FusedLSTM(units, dtype=dtype, name=f"lstm_{index}_backward") for index in range(num_layers)
+        ] if bidirectional else []
+        self.dropout_layer = keras.layers.Dropout(dropout, dtype=dtype, name="dropout")
 
     def build(self, source_shape):
         # Sublayers are built here, not on first call, so that each variable gets a

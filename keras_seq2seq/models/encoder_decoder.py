@@ -3,8 +3,11 @@
 A subclass builds a functional model from an encoder block that returns
 `(sequence_output, [h, c])` and a decoder block of `keras_seq2seq.layers`, and
 keeps them as `self.encoder`, `self.decoder`, with `self.tokenizer` and
-`self.max_target_length`. This base gives it the training defaults, in-graph
-decoding from an encoder state, and preset loading and saving.
+`self.max_target_length`; it builds its blocks with its `dtype` (a Keras dtype
+policy, such as `"mixed_bfloat16"`) and gives it to this base, and its
+`get_config` starts from `super().get_config()` (name, trainable, dtype). This
+base gives it the training defaults, in-graph decoding from an encoder state,
+and preset loading and saving.
 """
 
 import itertools
@@ -33,6 +36,26 @@ class EncoderDecoderModel(keras.Model):
     sequence_inputs = ("decoder_ids",)
     # Whether the encoder reads the source backwards, so that a row padded elsewhere than on the right is an error.
     reads_source_backwards = False
+
+    def __init__(self, *args, dtype=None, **kwargs):
+        # Keras' functional constructor drops `dtype`: the model keeps the policy its blocks were built
+        # with, so that `get_config` saves it and `from_config` rebuilds the same (as keras-hub's Backbone).
+        super().__init__(*args, **kwargs)
+        self._dtype_given = dtype is not None
+        if dtype is not None:
+            self.dtype_policy = keras.dtype_policies.get(dtype)
+
+    def get_config(self):
+        """Keras' `name`, `trainable` and `dtype`; the subclasses add their own arguments.
+
+        `dtype` only if the model was built with one: without it the blocks follow Keras'
+        global policy, which a recipe's `mixed_precision` sets for training only, and such
+        presets load in float32 (docs/distributed.md).
+        """
+        config = super().get_config()
+        if not self._dtype_given:
+            del config["dtype"]
+        return config
 
     def compile(self, optimizer="adam", loss=None, metrics=None, jit_compile=True, **kwargs):
         """Defaults: masked loss, masked token accuracy and exact match, and XLA where it pays.
@@ -161,11 +184,17 @@ class EncoderDecoderModel(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        """The model `get_config()` describes; the tokenizer comes back from its own config."""
+        """The model `get_config()` describes; the tokenizer comes back from its own config.
+
+        A config without `dtype` (the zoo's presets, a recipe's) builds under Keras' global
+        policy, float32 unless the user set another.
+        """
         config = dict(config)
         for key in ("tokenizer", "target_tokenizer"):
             if key in config:
                 config[key] = keras.saving.deserialize_keras_object(config[key])
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
         return cls(**config)
 
     @classmethod

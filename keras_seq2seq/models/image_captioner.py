@@ -54,6 +54,7 @@ class ImageCaptioner(EncoderDecoderModel):
         backbone_weights=None,
         pooling="flatten",
         max_target_length=32,
+        dtype=None,
         **kwargs,
     ):
         if decoder not in DECODERS:
@@ -68,11 +69,12 @@ class ImageCaptioner(EncoderDecoderModel):
             backbone_weights=backbone_weights,
             pooling=pooling,
             position_embedding=DECODERS[decoder].uses_encoder_outputs,  # only attention reads the positions
+            dtype=dtype,
             name="encoder",
         )
         options = {"score": score} if decoder == "attention" else {}
         decoder_block = DECODERS[decoder](
-            tokenizer.vocabulary_size, embedding_dim, hidden_dim, name="decoder", **options
+            tokenizer.vocabulary_size, embedding_dim, hidden_dim, dtype=dtype, name="decoder", **options
         )
 
         # === Functional Model ===
@@ -80,7 +82,7 @@ class ImageCaptioner(EncoderDecoderModel):
         decoder_ids = keras.Input(shape=(None,), dtype="int32", name="decoder_ids")
         state, encoder_outputs = encode_images(encoder, decoder_block, images)
         logits = decoder_block(decoder_ids, state, **encoder_outputs)
-        super().__init__(inputs={"images": images, "decoder_ids": decoder_ids}, outputs=logits, **kwargs)
+        super().__init__(inputs={"images": images, "decoder_ids": decoder_ids}, outputs=logits, dtype=dtype, **kwargs)
 
         # === Config ===
         self.tokenizer = self.target_tokenizer = tokenizer
@@ -124,16 +126,19 @@ class ImageCaptioner(EncoderDecoderModel):
 
     def get_config(self):
         encoder_config = self.encoder.get_config()
-        return {
-            "name": self.name,
-            "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
-            "decoder": self.decoder_name,
-            "score": self.score,
-            "embedding_dim": self.embedding_dim,
-            "hidden_dim": self.hidden_dim,
-            **{key: encoder_config[key] for key in ENCODER_OPTIONS},
-            "max_target_length": self.max_target_length,
-        }
+        config = super().get_config()
+        config.update(
+            {
+                "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
+                "decoder": self.decoder_name,
+                "score": self.score,
+                "embedding_dim": self.embedding_dim,
+                "hidden_dim": self.hidden_dim,
+                **{key: encoder_config[key] for key in ENCODER_OPTIONS},
+                "max_target_length": self.max_target_length,
+            }
+        )
+        return config
 
 
 def encode_images(encoder, decoder, images):

@@ -64,6 +64,7 @@ class Seq2Seq(EncoderDecoderModel):
         input_format=None,
         output_check=None,
         _decoder_options=None,
+        dtype=None,
         **kwargs,
     ):
         # `_decoder_options`: extra arguments of `decoder_class`, for subclasses to pass
@@ -77,6 +78,7 @@ class Seq2Seq(EncoderDecoderModel):
             reverse=reverse_source,
             bidirectional=bidirectional_encoder,
             dropout=dropout,
+            dtype=dtype,
             name="encoder",
         )
         decoder = self.decoder_class(
@@ -85,6 +87,7 @@ class Seq2Seq(EncoderDecoderModel):
             hidden_dim,
             num_layers=num_decoder_layers,
             dropout=dropout,
+            dtype=dtype,
             name="decoder",
             **(_decoder_options or {}),
         )
@@ -95,7 +98,7 @@ class Seq2Seq(EncoderDecoderModel):
         state, encoder_outputs = encode(encoder, decoder, source_ids)
         logits = decoder(decoder_ids, state, **encoder_outputs)
         super().__init__(
-            inputs={"source_ids": source_ids, "decoder_ids": decoder_ids}, outputs=logits, **kwargs
+            inputs={"source_ids": source_ids, "decoder_ids": decoder_ids}, outputs=logits, dtype=dtype, **kwargs
         )
 
         # === Config ===
@@ -175,26 +178,26 @@ class Seq2Seq(EncoderDecoderModel):
         return [reader.mark + self.tokenizer.check(text, limit) for text in texts]
 
     def get_config(self):
-        return {
-            "name": self.name,
-            "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
-            "embedding_dim": self.embedding_dim,
-            "hidden_dim": self.hidden_dim,
-            "num_encoder_layers": self.num_encoder_layers,
-            "reverse_source": self.reverse_source,
-            "max_source_length": self.max_source_length,
-            "max_target_length": self.max_target_length,
-            "bidirectional_encoder": self.bidirectional_encoder,
-            "num_decoder_layers": self.num_decoder_layers,
-            "dropout": self.dropout,
-            **(
-                {"target_tokenizer": keras.saving.serialize_keras_object(self.target_tokenizer)}
-                if self.target_tokenizer is not self.tokenizer
-                else {}
-            ),
-            "input_format": self.input_format,
-            "output_check": self.output_check,
-        }
+        config = super().get_config()
+        config.update(
+            {
+                "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
+                "embedding_dim": self.embedding_dim,
+                "hidden_dim": self.hidden_dim,
+                "num_encoder_layers": self.num_encoder_layers,
+                "reverse_source": self.reverse_source,
+                "max_source_length": self.max_source_length,
+                "max_target_length": self.max_target_length,
+                "bidirectional_encoder": self.bidirectional_encoder,
+                "num_decoder_layers": self.num_decoder_layers,
+                "dropout": self.dropout,
+                "input_format": self.input_format,
+                "output_check": self.output_check,
+            }
+        )
+        if self.target_tokenizer is not self.tokenizer:
+            config["target_tokenizer"] = keras.saving.serialize_keras_object(self.target_tokenizer)
+        return config
 
 
 def encode(encoder, decoder, source_ids):

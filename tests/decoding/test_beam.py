@@ -1,13 +1,10 @@
 """`beam_search` on fake step functions: greedy at width 1, exhaustive search when wide, batching, state."""
 
-import doctest
-
 import numpy as np
 import pytest
 import tensorflow as tf
 from keras import ops
 
-import keras_seq2seq.decoding.beam
 from keras_seq2seq.decoding import beam_search, beam_search_n_best, greedy_search
 
 START, END = 0, 1
@@ -106,11 +103,6 @@ def _bigram_step(probs, calls=None):
         return ops.take(log_probs, tokens, axis=0), state
 
     return step
-
-
-def test_docstring_example():
-    result = doctest.testmod(keras_seq2seq.decoding.beam, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -36,6 +36,7 @@ def test_layout_and_signature(addition_export):
     assert outputs["output"].dtype == tf.string and outputs["score"].dtype == tf.float32
 
 
+@pytest.mark.slow  # by default: test_the_export_command counts versions up and refuses an existing one
 def test_versions_count_up_and_are_never_overwritten(tmp_path):
     model = ks.from_preset("addition")
     assert export(model, tmp_path / "m").name == "1"
@@ -68,7 +69,14 @@ def test_warmup_records_are_prediction_logs(addition_export):
         assert tf.make_ndarray(request.inputs["text"]).dtype == object
 
 
-@pytest.mark.parametrize("name", zoo_names())
+# Every export runs the check: by default the chatbot's in tests/serving/test_chatbot_serving.py,
+# a date model's in tests/models/test_date_model.py; here with --run-slow.
+HEAVY_EXPORTS = ("chatbot", "date")
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=pytest.mark.slow) if name in HEAVY_EXPORTS else name for name in zoo_names()]
+)
 def test_every_zoo_preset_passes_the_stock_server_check(name, tmp_path):
     path = export(name, tmp_path / name)
     assert forbidden_ops(path) == []
@@ -109,6 +117,7 @@ def test_answers_like_generate_in_a_fresh_process(addition_export):
     assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
 
 
+@pytest.mark.slow  # by default: test_answers_like_generate_in_a_fresh_process
 def test_saved_model_cli_runs_the_signature(addition_export):
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
     result = subprocess.run(

@@ -61,6 +61,7 @@ def test_fit_evaluate_predict_on_padded_batch_with_changing_widths():
     assert logits.shape[0] == 24 and logits.shape[-1] == model.target_tokenizer.vocabulary_size
 
 
+@pytest.mark.slow  # by default: the padded-batch test above, and tests/layers/test_fused_lstm.py's XLA loop
 def test_train_on_batch_with_changing_widths_and_long_sequences():
     rng = np.random.default_rng(1)
     model = default_model(model_class=ks.AttentionSeq2Seq, reverse_source=True)
@@ -109,7 +110,11 @@ def test_length_bucketing_pads_batches_to_a_few_widths_and_trains():
     assert np.isfinite(model.fit(dataset, epochs=1, verbose=0).history["loss"][0])
 
 
-@pytest.mark.parametrize("bad_row", [[0, 5, 6, 0], [5, 0, 6, 0]], ids=["left padding", "padding inside"])
+@pytest.mark.parametrize(
+    "bad_row",
+    [[0, 5, 6, 0], pytest.param([5, 0, 6, 0], marks=pytest.mark.slow)],  # check_right_padded's test covers both
+    ids=["left padding", "padding inside"],
+)
 def test_a_row_not_padded_on_the_right_is_an_error_naming_it_when_the_model_reads_backwards(bad_row):
     x, y = random_batch(np.random.default_rng(3), 3, 4, 3, lengths=[4, 2, 3])
     x["source_ids"][1] = bad_row

@@ -71,7 +71,8 @@ def test_greedy_decoding_agrees_with_teacher_forcing(make_model, randomize, scor
         np.testing.assert_array_equal(chosen[row][steps], ids[row][steps])
 
 
-@pytest.mark.parametrize("score, peeky", [("dot", True), ("additive", False)])
+# The additive score's config by default: tests/layers/test_attention_decoder.py's test_config_round_trip.
+@pytest.mark.parametrize("score, peeky", [("dot", True), pytest.param("additive", False, marks=pytest.mark.slow)])
 def test_config_round_trip_gives_the_same_outputs(make_model, randomize, tmp_path, score, peeky):
     model = make_model(
         ks.AttentionSeq2Seq, score=score, peeky=peeky, reverse_source=True, num_encoder_layers=2, name="tiny"

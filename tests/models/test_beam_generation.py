@@ -48,7 +48,8 @@ def test_a_beam_width_below_one_is_an_error(addition):
         addition.generate(["1+1"], beam_width=0)
 
 
-@pytest.mark.parametrize("length_penalty", [0.0, 2.0])
+# A length penalty by default: test_decoding_cli.py's test_export_takes_the_length_penalty_and_adds_the_n_best_signature.
+@pytest.mark.parametrize("length_penalty", [0.0, pytest.param(2.0, marks=pytest.mark.slow)])
 def test_exported_beam_search_answers_like_generate(addition, held_out, tmp_path, length_penalty):
     path = export(addition, tmp_path / "addition", beam_width=3, length_penalty=length_penalty, num_return_sequences=3)
     assert forbidden_ops(path) == []

@@ -36,7 +36,15 @@ def test_bidirectional_needs_an_even_hidden_dim():
         TextEncoder(vocabulary_size=9, embedding_dim=4, hidden_dim=5, bidirectional=True)
 
 
-@pytest.mark.parametrize("model_class", [ks.Seq2Seq, ks.PeekySeq2Seq, ks.AttentionSeq2Seq])
+# The AttentionSeq2Seq case (a deep encoder and decoder, and attention) runs by default; the others with --run-slow.
+@pytest.mark.parametrize(
+    "model_class",
+    [
+        pytest.param(ks.Seq2Seq, marks=pytest.mark.slow),
+        pytest.param(ks.PeekySeq2Seq, marks=pytest.mark.slow),
+        ks.AttentionSeq2Seq,
+    ],
+)
 def test_deep_models_train_generate_and_round_trip_through_a_preset(model_class, tmp_path):
     keras.utils.set_random_seed(1)
     tokenizer = CharTokenizer(list("abcd"))
