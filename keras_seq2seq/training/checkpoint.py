@@ -44,12 +44,15 @@ RECIPE_FILE = "recipe.json"
 class OutputFolder:
     """`OUT`: a new folder, or one holding an unfinished training of the same recipe.
 
+    Recipes are compared as `load_recipe` completes them (every default filled in).
+
     Example:
     >>> import tempfile
+    >>> recipe = complete({"name": "tiny", "data": {"task": "addition"}}, SCHEMA, where="recipe")
     >>> folder = OutputFolder(tempfile.mkdtemp() + "/out")
-    >>> folder.check({"name": "tiny"})
-    >>> folder.start({"name": "tiny"})
-    >>> folder.check({"name": "other"})
+    >>> folder.check(recipe)
+    >>> folder.start(recipe)
+    >>> folder.check({**recipe, "name": "other"})
     Traceback (most recent call last):
     ...
     keras_seq2seq.errors.RecipeError: ... holds an unfinished training of another recipe (name: 'tiny' there, 'other' here); ...
