@@ -116,7 +116,15 @@ class Decoder(keras.layers.Layer):
         return self.affine(self.dropout_layer(features, training=training))
 
     def start(self, state, encoder_outputs=None, encoder_mask=None):
-        """The decoding state for `step`, from the encoder state `[h, c]` (and outputs, if used)."""
+        """The decoding state for `step`, from the encoder state `[h, c]` (and outputs, if used).
+
+        `start` and `step` run outside Keras' `__call__`, where a mixed precision policy
+        does not cast the variables: decoding computes in the variables' dtype (float32),
+        so the encoder's half-precision outputs are cast to it here and the embeddings in `step`.
+        """
+        state = [ops.cast(x, self.variable_dtype) for x in state]
+        if encoder_outputs is not None:
+            encoder_outputs = ops.cast(encoder_outputs, self.variable_dtype)
         decoding_state = {"states": [list(state) for _ in range(self.num_layers)]}
         decoding_state.update(self.memory(state, encoder_outputs, encoder_mask))
         if "context" in decoding_state:
@@ -125,7 +133,8 @@ class Decoder(keras.layers.Layer):
 
     def step(self, token_ids, decoding_state):
         """Logits `[batch, vocabulary_size]` for the token after `token_ids` `[batch]`."""
-        gates = self.lstm.project(self.embedding(token_ids), decoding_state.get("context_gates"))
+        embedded = ops.cast(self.embedding(token_ids), self.variable_dtype)  # see `start`
+        gates = self.lstm.project(embedded, decoding_state.get("context_gates"))
         h, first_state = self.lstm.step(gates, decoding_state["states"][0])
         states = [first_state]
         for lstm, state in zip(self.upper_lstms, decoding_state["states"][1:]):

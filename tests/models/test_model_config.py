@@ -54,6 +54,18 @@ def test_a_mixed_precision_preset_keeps_its_policy_and_answers(make_model, rando
     np.testing.assert_array_equal(_logits(loaded), logits)
 
 
+@pytest.mark.parametrize("model_class", [ks.PeekySeq2Seq, ks.AttentionSeq2Seq])
+def test_a_mixed_precision_model_decodes_greedy_beam_and_sampling(make_model, randomize, model_class):
+    model = make_model(model_class, dtype=keras.DTypePolicy("mixed_bfloat16"))
+    randomize(model)
+    texts = ["abc", "d"]
+    for options in ({}, {"beam_width": 3}, {"do_sample": True, "seed": 1}):
+        answers = model.generate(texts, **options)
+        assert len(answers) == 2 and all(set(answer) <= set("abcd") for answer in answers), options
+    n_best = model.generate(texts, beam_width=3, num_return_sequences=2)
+    assert [len(hypotheses) for hypotheses in n_best] == [2, 2]
+
+
 def test_a_model_built_under_a_global_policy_saves_no_dtype(make_model):
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy("mixed_bfloat16")
