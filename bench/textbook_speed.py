@@ -21,7 +21,9 @@ min-max spread, and the ratio library/NumPy, NumPy being the faster of its two
 settings: of the medians, and for every round (the goal is a ratio of at least
 1.5 in every round).
 
-`--worker library` runs the library's process alone (what each round starts).
+`--worker library` runs the library's process alone (what each round starts);
+add `--keras-batching` to see the epoch-start stalls the library had before
+`data.pipeline.array_batches` (docs/textbook_speed.md).
 """
 
 import argparse
@@ -44,8 +46,13 @@ NUMPY_ONE_THREAD = "numpy, 1 BLAS thread"
 EPOCH_LINE = re.compile(r"^epoch (\d+): ([\d.]+) s, (\d+) samples/s")
 
 
-def library_worker(epochs):
-    """Trains the library's model for `epochs` epochs, printing lines like `textbook_numpy.py`'s."""
+def library_worker(epochs, keras_batching=False):
+    """Trains the library's model for `epochs` epochs, printing lines like `textbook_numpy.py`'s.
+
+    Each line also gives the epoch's start stall: the seconds from the epoch's
+    start to its first batch. `keras_batching=True` lets Keras batch the arrays
+    (`keras.Model.fit`), as the library did before `data.pipeline.array_batches`.
+    """
     import keras
 
     import keras_seq2seq as ks
@@ -63,17 +70,22 @@ def library_worker(epochs):
         def on_epoch_begin(self, epoch, logs=None):
             self.start, self.cpu_start = time.perf_counter(), time.process_time()
 
+        def on_train_batch_begin(self, batch, logs=None):
+            if batch == 0:
+                self.stall = time.perf_counter() - self.start
+
         def on_epoch_end(self, epoch, logs=None):
             seconds = time.perf_counter() - self.start
             cpu = time.process_time() - self.cpu_start
             print(
                 f"epoch {epoch + 1}: {seconds:.2f} s, {len(y) / seconds:.0f} samples/s, loss {logs['loss']:.4f}, "
-                f"exact match {logs['exact_match']:.1%}, CPU {cpu / seconds:.2f} cores, "
+                f"exact match {logs['exact_match']:.1%}, start stall {self.stall:.2f} s, CPU {cpu / seconds:.2f} cores, "
                 f"load {os.getloadavg()[0]:.2f}",
                 flush=True,
             )
 
-    model.fit(x, y, batch_size=BATCH_SIZE, epochs=epochs, verbose=0, shuffle=True, callbacks=[EpochTimes()])
+    fit = keras.Model.fit if keras_batching else type(model).fit
+    fit(model, x, y, batch_size=BATCH_SIZE, epochs=epochs, verbose=0, shuffle=True, callbacks=[EpochTimes()])
 
 
 def run(command, environment):
@@ -96,10 +108,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=3, help="per process; the first is the warm-up")
-    parser.add_argument("--worker", choices=["library"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["library"], help="run only the library's process, in this one")
+    parser.add_argument("--keras-batching", action="store_true",
+                        help="with --worker library: let Keras batch the arrays (the library before the fix)")
     arguments = parser.parse_args()
     if arguments.worker:
-        return library_worker(arguments.epochs)
+        return library_worker(arguments.epochs, arguments.keras_batching)
     if arguments.epochs < 2:
         parser.error("--epochs must be at least 2: the first is the warm-up")
 
