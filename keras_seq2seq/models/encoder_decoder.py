@@ -14,8 +14,10 @@ import itertools
 from typing import NamedTuple
 
 import keras
+import numpy as np
 import tensorflow as tf
 
+from keras_seq2seq.data.pipeline import array_batches
 from keras_seq2seq.decoding.options import DecodingOptions, check_seed
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.metrics import ExactMatch, MaskedAccuracy, masked_loss
@@ -79,6 +81,27 @@ class EncoderDecoderModel(keras.Model):
             jit_compile=jit_compile,
             **kwargs,
         )
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, **kwargs):
+        """Keras' `fit`; on TensorFlow, NumPy arrays are batched by `data.pipeline.array_batches`.
+
+        The same batches as Keras makes of them, through a pipeline that does not
+        stall at the start of an epoch (`array_batches` says why). With
+        `validation_split`, `class_weight` or `sample_weight`, Keras batches them.
+        """
+        if (
+            keras.backend.backend() == "tensorflow"
+            and y is not None
+            and all(isinstance(array, np.ndarray) for array in keras.tree.flatten((x, y)))
+            and not validation_split
+            and class_weight is None
+            and sample_weight is None
+        ):
+            x, y = array_batches(x, y, batch_size or 32, shuffle), None
+            batch_size = None
+        return super().fit(x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
+                           shuffle, class_weight, sample_weight, **kwargs)
 
     def make_train_function(self, force=False):
         make = lambda: shape_buckets.train_or_test_function(self, self.train_step, xla=True)  # noqa: E731
