@@ -23,7 +23,7 @@ settings: of the medians, and for every round (the goal is a ratio of at least
 
 `--worker library` runs the library's process alone (what each round starts);
 add `--keras-batching` to see the epoch-start stalls the library had before
-`data.pipeline.array_batches` (docs/textbook_speed.md).
+`models.array_batches` (docs/textbook_speed.md).
 """
 
 import argparse
@@ -51,7 +51,7 @@ def library_worker(epochs, keras_batching=False):
 
     Each line also gives the epoch's start stall: the seconds from the epoch's
     start to its first batch. `keras_batching=True` lets Keras batch the arrays
-    (`keras.Model.fit`), as the library did before `data.pipeline.array_batches`.
+    (`keras.Model.fit`), as the library did before `models.array_batches`.
     """
     import keras
 

@@ -17,11 +17,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_seq2seq.data.pipeline import array_batches
 from keras_seq2seq.decoding.options import DecodingOptions, check_seed
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.metrics import ExactMatch, MaskedAccuracy, masked_loss
 from keras_seq2seq.models import shape_buckets
+from keras_seq2seq.models.array_batches import array_batches
 from keras_seq2seq.text.special_tokens import END_ID, START_ID, UNKNOWN_ID
 
 
@@ -84,7 +84,7 @@ class EncoderDecoderModel(keras.Model):
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, class_weight=None, sample_weight=None, **kwargs):
-        """Keras' `fit`; on TensorFlow, NumPy arrays are batched by `data.pipeline.array_batches`.
+        """Keras' `fit`; on TensorFlow, NumPy arrays are batched by `models.array_batches`.
 
         The same batches as Keras makes of them, through a pipeline that does not
         stall at the start of an epoch (`array_batches` says why). With

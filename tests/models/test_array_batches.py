@@ -4,7 +4,7 @@ import keras
 import numpy as np
 
 import keras_seq2seq as ks
-from keras_seq2seq.data.pipeline import array_batches
+from keras_seq2seq.models.array_batches import array_batches
 
 
 def test_every_pass_yields_every_row_once_in_a_new_order_the_last_batch_short():
