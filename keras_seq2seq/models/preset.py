@@ -100,7 +100,11 @@ def save_preset(model, path, extra_files=None):
         (staging / CONFIG_FILE).write_text(json.dumps({"model": model_config}, indent=2) + "\n")
         for name, vocabulary in vocabularies.items():
             (staging / name).write_text(json.dumps(vocabulary, ensure_ascii=False) + "\n")
-        model.save_weights(staging / WEIGHTS_FILE)
+        # The weights alone: a trained model's `save_weights` also writes its optimizer's
+        # state (Adam's two moments triple the file), which a preset never uses.
+        bare = type(model).from_config(model.get_config())
+        bare.set_weights(model.get_weights())
+        bare.save_weights(staging / WEIGHTS_FILE)
         for name, text in (extra_files or {}).items():
             (staging / name).write_text(text, encoding="utf-8")
         if path.exists():

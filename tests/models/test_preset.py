@@ -3,6 +3,7 @@
 import json
 import os
 
+import keras
 import numpy as np
 import pytest
 
@@ -60,6 +61,19 @@ def test_preset_files_keep_the_vocabulary_beside_the_config(saved):
     assert "compile_config" not in config["model"]
 
 
+def test_a_trained_model_s_preset_holds_its_weights_not_its_optimizer_state(make_model, tmp_path):
+    import h5py
+
+    model = make_model(ks.AttentionSeq2Seq)
+    x, y = encode_pairs(model.tokenizer, TEXTS, TEXTS, 4, 4)
+    model.fit(x, y, batch_size=2, epochs=1, verbose=0)
+    assert model.optimizer.variables  # Adam's moments exist
+    model.save_to_preset(tmp_path / "trained")
+    with h5py.File(tmp_path / "trained" / "model.weights.h5") as weights:
+        assert "optimizer" not in weights
+    np.testing.assert_array_equal(ks.from_preset(tmp_path / "trained")(x), model(x))
+
+
 def test_plain_seq2seq_preset_is_not_a_peeky_one(make_model, tmp_path):
     make_model(ks.Seq2Seq).save_to_preset(tmp_path / "plain")
     assert type(ks.from_preset(tmp_path / "plain")) is ks.Seq2Seq
@@ -95,7 +109,7 @@ def test_a_failed_save_leaves_no_partial_folder(make_model, tmp_path, monkeypatc
     def broken_save_weights(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(model, "save_weights", broken_save_weights)
+    monkeypatch.setattr(keras.Model, "save_weights", broken_save_weights)
     with pytest.raises(OSError, match="disk full"):
         model.save_to_preset(tmp_path / "new" / "preset")
     assert os.listdir(tmp_path / "new") == []  # neither the preset nor a staging folder
