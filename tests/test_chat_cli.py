@@ -37,7 +37,7 @@ def test_chat_answers_each_line_and_goes_on_after_bad_messages(chatbot, monkeypa
     assert err == [
         "error: the input is empty: give at least one word",
         "error: 'hi, hi, hi, hi, hi, hi, hi, hi, hi, hi, '... has 50000 tokens (words, word pieces and "
-        "punctuation marks); this model accepts at most 64",
+        "punctuation marks); this model accepts at most 48",
     ]
 
 

@@ -203,9 +203,9 @@ ZOO_CHECKS = {
         ["Tuesday, September 25, 1984", "9/25/84", "25 SEP 1984", "2049-12-31", "jan 1st, 1950", "7/4/49"],
         ["1984-09-25", "1984-09-25", "1984-09-25", "2049-12-31", "1950-01-01", "2049-07-04"],
     ),
-    # Training prompts (see zoo/chatbot/card.md); the emoji is an unknown word, answered anyway.
+    # Greedy answers (see zoo/chatbot/card.md); the emoji is an unknown word, answered anyway.
     "chatbot": (["Hello", "Are you sentient?", "How are you?", "hello 🦜"],
-                ["greetings!", "sort of.", "i am doing well.", "hi"]),
+                ["hey!", "i am from south carolina", "i'm doing great! how are you?", "hey!"]),
     # Held-out scenes (digit images never trained on); see zoo/captioning/card.md for the misses.
     "captioning": (
         list(caption_scenes(5, seed=2026, split="held_out")[0]),

@@ -68,7 +68,7 @@ def test_the_server_answers_like_generate(model, client):
     [
         pytest.param("", "is empty", id="empty"),
         pytest.param("   ", "is empty", id="blank"),
-        pytest.param("hi, " * 25_000, "longer than 64 tokens", id="100kB"),
+        pytest.param("hi, " * 25_000, "longer than 48 tokens", id="100kB"),
         pytest.param(b"\xff\xfehi", "not valid UTF-8", id="not-utf8"),
     ],
 )
