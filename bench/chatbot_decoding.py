@@ -65,11 +65,13 @@ def main():
         start = time.perf_counter()
         answers[name] = model.generate(prompts, **options)
         report(name, answers[name], prompts, references, time.perf_counter() - start)
+    start = time.perf_counter()
+    n_best = mmi_scores(model, prompts, mmi_prompts, args.beam_width)  # scored once, re-ranked per lambda
+    scoring_seconds = time.perf_counter() - start
     for weight in args.mmi_weights:
         name = f"beam {args.beam_width} n-best, MMI re-ranked (lambda {weight})"
-        start = time.perf_counter()
-        answers[name] = mmi_rerank(model, prompts, mmi_prompts, args.beam_width, weight)
-        report(name, answers[name], prompts, references, time.perf_counter() - start)
+        answers[name] = mmi_rerank(n_best, weight)
+        report(name, answers[name], prompts, references, scoring_seconds)
     print(f"(sacreBLEU signature: {report.signature})")
     print(f"held-out perplexity per token (teacher-forced on {len(test[0])} pairs): "
           f"{perplexity(model, *test):.2f}")
@@ -79,8 +81,8 @@ def main():
         print(f"| {prompts[i]} | {' | '.join(answers[name][i] for name in shown)} |")
 
 
-def mmi_rerank(model, prompts, mmi_prompts, beam_width, weight):
-    """Each prompt's best beam answer by `log p(T|S) - weight * log p(T)` (see the module docstring)."""
+def mmi_scores(model, prompts, mmi_prompts, beam_width):
+    """Each prompt's beam n-best as `(answer, log p(T|S), log p(T))` triples (see the module docstring)."""
     # At most max_target_length tokens, so that every answer can be scored as a target.
     n_best = model.generate(prompts, beam_width=beam_width, num_return_sequences=beam_width,
                             max_length=model.max_target_length)
@@ -93,11 +95,16 @@ def mmi_rerank(model, prompts, mmi_prompts, beam_width, weight):
     everyone = everyone.reshape(len(candidates), len(mmi_prompts))
     top = everyone.max(axis=1)
     marginal = top + np.log(np.exp(everyone - top[:, None]).mean(axis=1))
-    best = {}
-    for (i, text), score in zip(candidates, conditional - weight * marginal):
-        if i not in best or score > best[i][0]:
-            best[i] = (score, text)
-    return [best[i][1] if i in best else n_best[i][0].text for i in range(len(prompts))]
+    scored = [[] for _ in prompts]
+    for (i, text), answer_given_prompt, answer_alone in zip(candidates, conditional, marginal):
+        scored[i].append((text, answer_given_prompt, answer_alone))
+    # A prompt whose beams are all empty keeps its best (empty) answer.
+    return [rows or [(hypotheses[0].text, 0.0, 0.0)] for rows, hypotheses in zip(scored, n_best)]
+
+
+def mmi_rerank(n_best, weight):
+    """Each prompt's answer of highest `log p(T|S) - weight * log p(T)` among its scored n-best."""
+    return [max(rows, key=lambda row: row[1] - weight * row[2])[0] for rows in n_best]
 
 
 def report(name, answers, prompts, references, seconds):
