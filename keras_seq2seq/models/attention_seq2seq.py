@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.layers import AttentionDecoder
@@ -63,7 +64,7 @@ class AttentionSeq2Seq(Seq2Seq):
             return []
         source_ids = self.tokenizer.encode(sources, self.max_source_length)
         source_lengths = np.count_nonzero(source_ids, axis=1)
-        target_lengths = [len(self.target_tokenizer.pieces(target)) if target else 0 for target in targets]
+        target_lengths = self.target_tokenizer.tokenize(tf.constant(targets, tf.string)).row_lengths().numpy()
         decoder_ids = self.target_tokenizer.encode(targets, max(target_lengths) + 1, add_start=True)
         state, encoder_outputs = encode(self.encoder, self.decoder, source_ids)
         weights = keras.ops.convert_to_numpy(self.decoder.attention_weights(decoder_ids, state, **encoder_outputs))
