@@ -6,7 +6,6 @@ from keras_seq2seq.data.dates import date_pairs
 from keras_seq2seq.data.dialogue import dialogue_pairs
 from keras_seq2seq.data.ding import translation_pairs
 from keras_seq2seq.data.image_folder import load_captions, write_captions
-from keras_seq2seq.data.images import prepare_images
 from keras_seq2seq.data.pipeline import encode_pairs, pairs_dataset
 from keras_seq2seq.data.pronunciations import g2p_pairs, g2p_references
 from keras_seq2seq.data.scenes import caption_scenes
@@ -24,7 +23,6 @@ __all__ = [
     "load_captions",
     "load_pairs",
     "pairs_dataset",
-    "prepare_images",
     "translation_pairs",
     "write_captions",
     "write_pairs",

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import tensorflow as tf
 
-from keras_seq2seq.data.images import decode_image_bytes, read_image_bytes
+from keras_seq2seq.images import decode_image_bytes, read_image_bytes
 from keras_seq2seq.errors import InputError
 
 CAPTIONS_FILE = "captions.tsv"

@@ -18,7 +18,7 @@ the decode op's own error; the server keeps serving.
 import numpy as np
 import tensorflow as tf
 
-from keras_seq2seq.data.images import decode_images
+from keras_seq2seq.images import decode_images
 from keras_seq2seq.export.saved_model import answer_tensors
 from keras_seq2seq.export.input_checks import require
 
@@ -112,12 +112,14 @@ def _sentence(row, rest):
 
 
 def default_warmup_images(model):
-    """Real encoded images for the warm-up records: a generated scene (PNG) and a blank canvas (JPEG)."""
-    from keras_seq2seq.data.scenes import caption_scenes
+    """Real encoded images for the warm-up records: strokes on a dark canvas (PNG) and a blank canvas (JPEG).
 
-    scene, _ = caption_scenes(1, seed=0, split="held_out")
-    scene = tf.image.resize(tf.convert_to_tensor(scene[0]), model.image_size, method="nearest")
-    if model.channels == 3:
-        scene = tf.image.grayscale_to_rgb(scene)
-    blank = np.zeros((*model.image_size, model.channels), np.uint8)
-    return [tf.io.encode_png(tf.cast(scene, tf.uint8)).numpy(), tf.io.encode_jpeg(blank).numpy()]
+    Drawn here rather than taken from a task's data, so that export needs nothing from `data/`:
+    warm-up only has to run the decode, resize and decoding paths once, not to show a real scene.
+    """
+    height, width = model.image_size
+    rows, columns = np.mgrid[0:height, 0:width]
+    strokes = (np.abs(rows - columns) <= 1) | (np.abs(rows - height // 2) <= 1)  # a diagonal and a bar
+    canvas = np.where(strokes, 255, 0).astype(np.uint8)[:, :, None].repeat(model.channels, axis=-1)
+    blank = np.zeros_like(canvas)
+    return [tf.io.encode_png(canvas).numpy(), tf.io.encode_jpeg(blank).numpy()]

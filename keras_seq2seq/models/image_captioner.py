@@ -6,7 +6,7 @@ import keras
 import tensorflow as tf
 from tqdm import tqdm
 
-from keras_seq2seq.data.images import prepare_images
+from keras_seq2seq.images import prepare_images
 from keras_seq2seq.errors import InputError
 from keras_seq2seq.layers import AttentionDecoder, Decoder, ImageEncoder, PeekyDecoder
 from keras_seq2seq.models.encoder_decoder import EncoderDecoderModel
@@ -29,7 +29,7 @@ class ImageCaptioner(EncoderDecoderModel):
     `backbone_weights`, `pooling`) are `ImageEncoder`'s.
 
     `generate(images)` captions images given as file paths, encoded bytes or
-    arrays (any size or channel count: converted as `keras_seq2seq.data.images` says).
+    arrays (any size or channel count: converted as `keras_seq2seq.images` says).
 
     Example:
     >>> import numpy as np
@@ -105,7 +105,7 @@ class ImageCaptioner(EncoderDecoderModel):
         return self.search(state, encoder_outputs, keras.ops.shape(images)[0], **options)
 
     def prepare(self, images):
-        """Images (paths, bytes or arrays) to the model's float batch; see `keras_seq2seq.data.images`."""
+        """Images (paths, bytes or arrays) to the model's float batch; see `keras_seq2seq.images`."""
         return prepare_images(images, self.image_size, self.channels)
 
     def generate(self, images, batch_size=256, progress=False, **options):

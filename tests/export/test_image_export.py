@@ -10,7 +10,7 @@ from tensorflow_serving.apis import prediction_log_pb2
 import keras
 import keras_seq2seq as ks
 from keras_seq2seq.data import caption_scenes, scenes
-from keras_seq2seq.data.images import decode_images
+from keras_seq2seq.images import decode_images
 from keras_seq2seq.export import export
 from keras_seq2seq.export.op_check import forbidden_ops
 from keras_seq2seq.text import CharTokenizer
