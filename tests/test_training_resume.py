@@ -141,6 +141,17 @@ def test_an_output_folder_of_another_recipe_is_refused_before_training(tmp_path,
         train(other, output=tmp_path / "taken", verbose=0)
 
 
+def test_the_output_folder_keeps_the_first_runs_vocabulary(tmp_path):
+    folder = OutputFolder(tmp_path / "out")
+    assert folder.stored_vocabulary() is None
+    folder.start({"name": "tiny"}, vocabulary=["ä", "b"])
+    folder.start({"name": "tiny"}, vocabulary=["other"])  # a resumed run keeps the first one
+    assert folder.stored_vocabulary() == ["ä", "b"]
+    (folder.training / "vocabulary.json").write_text("[", encoding="utf-8")
+    with pytest.raises(RecipeError, match="vocabulary.json is corrupt"):
+        folder.stored_vocabulary()
+
+
 def test_a_run_started_before_new_recipe_keys_existed_still_resumes(tmp_path):
     recipe = load_recipe(_write_recipe(tmp_path))
     older = json.loads(json.dumps(recipe))

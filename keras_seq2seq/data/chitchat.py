@@ -60,13 +60,13 @@ def chitchat_pairs(split="train"):
     return [message for message, _ in pairs], [reply for _, reply in pairs]
 
 
-def chitchat_task(train_size, validation_size, vocabulary_size=VOCABULARY_SIZE):
+def chitchat_task(train_size, validation_size, vocabulary_size=VOCABULARY_SIZE, vocabulary=None):
     """`(train_pairs, validation_pairs, vocabulary, lengths)` for a recipe's `"task": "chitchat"`.
 
     Train on the train split, validate on dev (`corpus_task.word_piece_task`).
     """
     return word_piece_task(chitchat_pairs("train"), chitchat_pairs("dev"), train_size, validation_size,
-                           vocabulary_size, (MAX_SOURCE_LENGTH, MAX_TARGET_LENGTH))
+                           vocabulary_size, (MAX_SOURCE_LENGTH, MAX_TARGET_LENGTH), vocabulary)
 
 
 @functools.lru_cache(maxsize=1)

@@ -10,11 +10,11 @@ from keras_seq2seq.data.pipeline import token_lengths
 from keras_seq2seq.text import WordPieceTokenizer
 
 
-def word_piece_task(train, validation, train_size, validation_size, vocabulary_size, lengths):
+def word_piece_task(train, validation, train_size, validation_size, vocabulary_size, lengths, vocabulary=None):
     """`(train_pairs, validation_pairs, vocabulary, lengths)` for a recipe's task.
 
     The vocabulary (at most `vocabulary_size` ids, the special ids included) is
-    learnt from both sides of the `train` pairs; pairs longer than `lengths`
+    learnt from both sides of the `train` pairs (unless `vocabulary` gives it); pairs longer than `lengths`
     (source, target tokens) are left out, then the first `train_size` /
     `validation_size` pairs are kept.
 
@@ -24,7 +24,10 @@ def word_piece_task(train, validation, train_size, validation_size, vocabulary_s
     >>> train, validation, lengths
     ((['hi there'], ['hello']), (['hi there'], ['hello']), (2, 1))
     """
-    tokenizer = WordPieceTokenizer.from_texts(train[0] + train[1], vocabulary_size=vocabulary_size)
+    if vocabulary is None:
+        tokenizer = WordPieceTokenizer.from_texts(train[0] + train[1], vocabulary_size=vocabulary_size)
+    else:
+        tokenizer = WordPieceTokenizer(vocabulary=vocabulary)
     kept = [fitting_pairs(tokenizer, pairs, lengths, size) for pairs, size in ((train, train_size),
                                                                               (validation, validation_size))]
     return kept[0], kept[1], tokenizer.vocabulary, lengths

@@ -48,7 +48,7 @@ def dialogue_pairs(split="train", language=LANGUAGE):
     return prompts, answers
 
 
-def dialogue_task(train_size, validation_size, vocabulary_size=VOCABULARY_SIZE):
+def dialogue_task(train_size, validation_size, vocabulary_size=VOCABULARY_SIZE, vocabulary=None):
     """`(train_pairs, validation_pairs, vocabulary, lengths)` for a recipe's `"task": "dialogue"`.
 
     The word-piece vocabulary is learnt from the training pairs; pairs longer than
@@ -57,7 +57,7 @@ def dialogue_task(train_size, validation_size, vocabulary_size=VOCABULARY_SIZE):
     corpus and the split are fixed.
     """
     return word_piece_task(dialogue_pairs("train"), dialogue_pairs("held_out"), train_size, validation_size,
-                           vocabulary_size, (MAX_SOURCE_LENGTH, MAX_TARGET_LENGTH))
+                           vocabulary_size, (MAX_SOURCE_LENGTH, MAX_TARGET_LENGTH), vocabulary)
 
 
 def conversations(language=LANGUAGE):

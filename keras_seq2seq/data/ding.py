@@ -84,14 +84,14 @@ def translation_pairs(split="train", phrases=False, path=None):
     return [german for german, _ in kept], [english for _, english in kept]
 
 
-def translation_task(train_size, validation_size, vocabulary_size=VOCABULARY_SIZE, phrases=False):
+def translation_task(train_size, validation_size, vocabulary_size=VOCABULARY_SIZE, phrases=False, vocabulary=None):
     """`(train_pairs, validation_pairs, vocabulary, lengths)` for a recipe's `"task": "translation"`.
 
     Train on the train split (with the phrase pairs if `phrases`), validate on
     dev; one word-piece vocabulary for both languages (`corpus_task.word_piece_task`).
     """
     return word_piece_task(translation_pairs("train", phrases=phrases), translation_pairs("dev"), train_size,
-                           validation_size, vocabulary_size, (MAX_SOURCE_LENGTH, MAX_TARGET_LENGTH))
+                           validation_size, vocabulary_size, (MAX_SOURCE_LENGTH, MAX_TARGET_LENGTH), vocabulary)
 
 
 @functools.lru_cache(maxsize=2)

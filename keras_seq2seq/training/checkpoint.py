@@ -3,6 +3,7 @@
 Layout of `--output OUT`:
 
     OUT/training/recipe.json        the recipe being trained (another recipe is refused)
+    OUT/training/vocabulary.json    the vocabulary of its first run (a word-piece vocabulary is not learnt again)
     OUT/training/progress.json      where the last checkpoint is: epoch, step, weights file, history
     OUT/training/state-*.weights.h5 the model's and the optimizer's variables at that point
     OUT/logs/                       TensorBoard logs (unless --log-dir says elsewhere)
@@ -39,6 +40,7 @@ from keras_seq2seq.recipe import SCHEMA, complete
 TRAINING_FOLDER = "training"
 PROGRESS_FILE = "progress.json"
 RECIPE_FILE = "recipe.json"
+VOCABULARY_FILE = "vocabulary.json"
 
 
 class OutputFolder:
@@ -51,7 +53,7 @@ class OutputFolder:
     >>> recipe = complete({"name": "tiny", "data": {"task": "addition"}}, SCHEMA, where="recipe")
     >>> folder = OutputFolder(tempfile.mkdtemp() + "/out")
     >>> folder.check(recipe)
-    >>> folder.start(recipe)
+    >>> folder.start(recipe, vocabulary=list("0123456789+"))
     >>> folder.check({**recipe, "name": "other"})
     Traceback (most recent call last):
     ...
@@ -76,11 +78,27 @@ class OutputFolder:
                 "give the same recipe to resume it, or a new --output folder"
             )
 
-    def start(self, recipe):
-        """Creates `training/` with the recipe in it, unless it is there already."""
+    def start(self, recipe, vocabulary):
+        """Creates `training/` with the recipe and the vocabulary in it, unless they are there already."""
         self.training.mkdir(parents=True, exist_ok=True)
         if self._stored_recipe() is None:
             _write_atomically(self.training / RECIPE_FILE, json.dumps(recipe, indent=2) + "\n")
+        if self.stored_vocabulary() is None:
+            _write_atomically(self.training / VOCABULARY_FILE, json.dumps(list(vocabulary), ensure_ascii=False) + "\n")
+
+    def stored_vocabulary(self):
+        """The vocabulary an unfinished run started with, or None (a new run, or one started before it was kept).
+
+        A word-piece vocabulary takes minutes to learn from a large corpus (TF Text's
+        learner is pure Python); a resumed run reads it here instead.
+        """
+        path = self.training / VOCABULARY_FILE
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise RecipeError(f"{path} is corrupt: {error}") from None
 
     def publish(self, model, extra_files):
         """Moves the finished preset into the folder, `config.json` last, then removes `training/`.

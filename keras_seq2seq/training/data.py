@@ -23,8 +23,12 @@ from keras_seq2seq.text import CharTokenizer, SymbolTokenizer, WordPieceTokenize
 WORD_PIECE_TASKS = {"dialogue": dialogue_task, "translation": translation_task, "chitchat": chitchat_task}
 
 
-def load_data(data, seed):
-    """`(train_pairs, validation_pairs, vocabulary, lengths)` for the recipe's `data` section."""
+def load_data(data, seed, vocabulary=None):
+    """`(train_pairs, validation_pairs, vocabulary, lengths)` for the recipe's `data` section.
+
+    `vocabulary`: a word-piece task's vocabulary learnt before (by the run being resumed), used
+    instead of learning it again; the other tasks build theirs in no time and ignore it.
+    """
     if data["balance_digits"] and data["task"] != "addition":
         raise RecipeError("balance_digits applies only to the addition task")
     if data["task"] == "addition":
@@ -39,7 +43,7 @@ def load_data(data, seed):
         lengths = (dates.MAX_SOURCE_LENGTH, dates.MAX_TARGET_LENGTH)
         return train, validation, dates.VOCABULARY, lengths
     if data["task"] in WORD_PIECE_TASKS:  # corpora of words: see make_tokenizers
-        return word_piece_data(data)
+        return word_piece_data(data, vocabulary)
     if data["task"] == "g2p":  # CMUdict's fixed split, whole: train_size and validation_size do not apply
         train, validation = g2p_pairs("train"), g2p_pairs("dev")  # never the test split
         words, phones = train[0] + validation[0], train[1] + validation[1]
@@ -56,14 +60,15 @@ def load_data(data, seed):
     return train, validation, vocabulary, lengths
 
 
-def word_piece_data(data):
-    """The data of a word-piece task: the first `train_size` / `validation_size` pairs that fit, a vocabulary learnt.
+def word_piece_data(data, vocabulary=None):
+    """The data of a word-piece task: the first `train_size` / `validation_size` pairs that fit, a vocabulary learnt
+    (or `vocabulary`, when given).
 
     `vocabulary_size` (None: the task's own) is for every word-piece task; `phrases` for translation only.
     """
     if data.get("phrases") and data["task"] != "translation":
         raise RecipeError("phrases applies only to the translation task")
-    task, options = WORD_PIECE_TASKS[data["task"]], {}
+    task, options = WORD_PIECE_TASKS[data["task"]], {"vocabulary": vocabulary}
     if data.get("vocabulary_size") is not None:
         options["vocabulary_size"] = data["vocabulary_size"]
     if data["task"] == "translation":

@@ -66,7 +66,8 @@ def train(recipe, output=None, verbose="auto", callbacks=(), strategy=None, log_
         folder.check(recipe)  # before anything is trained or written
     strategy = make_strategy(strategy)  # checks TF_CONFIG; MultiWorkerMirroredStrategy must come before any op
     keras.utils.set_random_seed(recipe["seed"])
-    train_pairs, validation, vocabulary, lengths = load_data(recipe["data"], recipe["seed"])
+    stored_vocabulary = folder.stored_vocabulary() if folder is not None else None
+    train_pairs, validation, vocabulary, lengths = load_data(recipe["data"], recipe["seed"], stored_vocabulary)
     batch_size, epochs, seed = recipe["training"]["batch_size"], recipe["training"]["epochs"], recipe["seed"]
     if len(train_pairs[0]) < batch_size:
         raise RecipeError(
@@ -84,7 +85,7 @@ def train(recipe, output=None, verbose="auto", callbacks=(), strategy=None, log_
         )
     writer = writes_files(strategy)
     if folder is not None and writer:
-        folder.start(recipe)
+        folder.start(recipe, vocabulary)
     with dtype_policy(recipe["training"]["mixed_precision"]), strategy.scope():
         model = build_model(recipe, vocabulary, lengths, steps_per_epoch)
 

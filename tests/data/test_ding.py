@@ -115,6 +115,21 @@ def test_the_recipe_task_trains_on_train_validates_on_dev_with_one_word_piece_vo
     assert len(without_phrases[0]) == 3
 
 
+def test_a_given_vocabulary_is_used_instead_of_learning_one(dictionary, monkeypatch):
+    from keras_seq2seq.recipe import SCHEMA, complete
+    from keras_seq2seq.text import WordPieceTokenizer
+    from keras_seq2seq.training.data import load_data
+
+    def learn(*args, **kwargs):
+        raise AssertionError("a resumed run learnt its vocabulary again")
+
+    monkeypatch.setattr(ding, "dictionary_path", lambda: dictionary)
+    monkeypatch.setattr(WordPieceTokenizer, "from_texts", learn)
+    data = complete({"task": "translation", "phrases": True}, SCHEMA["data"], "data")
+    vocabulary = ["der", "hund", "dog", "the", "."]
+    assert load_data(data, seed=1, vocabulary=vocabulary)[2] == vocabulary
+
+
 def test_the_report_counts_lines_pairs_and_what_was_left_out(dictionary, monkeypatch):
     monkeypatch.setattr(ding, "split_of", lambda german: "train")
     assert ding.dictionary_report(dictionary) == [
