@@ -30,6 +30,7 @@ _SUBMODULES = (
     "data",
     "decoding",
     "errors",
+    "evaluation",
     "export",
     "images",
     "layers",

@@ -217,88 +217,15 @@ def run_train(args):
 
 def run_evaluate(args):
     import keras_seq2seq as ks
+    from keras_seq2seq.evaluation import evaluate_pairs, report
 
     model = ks.from_preset(args.preset)
     if isinstance(model, ks.ImageCaptioner):
         return run_evaluate_captions(model, args)
     sources, targets = ks.data.load_pairs(args.data)
-    if isinstance(model.target_tokenizer, ks.text.WordPieceTokenizer):
-        return evaluate_word_answers(model, sources, targets, args)
-    model.output_check = None  # score every answer: an impossible date is a miss, not the end of the run
-    answers = model.generate(sources, batch_size=args.batch_size, progress=True, **decoding_options(args))
-    if isinstance(model.target_tokenizer, ks.text.SymbolTokenizer):
-        return report_pronunciations(model.target_tokenizer, sources, targets, answers, args.data)
-    right = sum(answer == target for answer, target in zip(answers, targets))
-    print(f"exact match: {right / len(targets):.2%} ({right}/{len(targets)}) on {args.data}")
-
-
-def evaluate_word_answers(model, sources, targets, args):
-    """Scores of a word-piece model (a chatbot's, a translator's) on the pairs, per distinct source.
-
-    The lines of a source are its reference answers (a prompt may have several).
-    Exact match and BLEU-4 compare answers and references as the tokenizer sees
-    them (lowercase words and punctuation marks, one space apart); sacreBLEU and
-    chrF take the detokenized answers and the references as written, lowercase
-    (see `corpus_metrics`). Perplexity is per reference token, teacher-forced.
-    Pairs whose source is longer than the model reads are left out, and said so.
-    """
-    from keras_seq2seq.corpus_metrics import distinct_n, group_references, perplexity, sacrebleu_scores
-    from keras_seq2seq.data.corpus_task import fitting_pairs
-    from keras_seq2seq.metrics import corpus_bleu
-
-    readable = fitting_pairs(model.tokenizer, (sources, targets), (model.max_source_length, float("inf")),
-                             target_tokenizer=model.target_tokenizer)
-    if len(readable[0]) < len(sources):
-        print(f"left out {len(sources) - len(readable[0])} of {len(sources)} pairs of {args.data}: their source has "
-              f"more than the {model.max_source_length} tokens the model reads")
-    if not readable[0]:
-        return
-    references = group_references(*readable)
-    distinct = list(references)
-    answers = model.generate(distinct, batch_size=args.batch_size, progress=True, **decoding_options(args))
-    normalized = [model.target_tokenizer.normalize(refs) for refs in references.values()]
-    normalized_answers = model.target_tokenizer.normalize(answers)
-    right = sum(answer in refs for answer, refs in zip(normalized_answers, normalized))
-    print(
-        f"exact match: {right / len(distinct):.2%} ({right}/{len(distinct)}), "
-        f"BLEU-4: {corpus_bleu(normalized, normalized_answers):.4f} on {args.data} "
-        f"({len(distinct)} distinct sources, {len(readable[0])} reference answers)"
-    )
-    scores = sacrebleu_scores(answers, list(references.values()))
-    print(f"sacreBLEU: {scores['bleu']:.2f} ({scores['bleu_signature']}), "
-          f"chrF: {scores['chrf']:.2f} ({scores['chrf_signature']})")
-    scored = fitting_pairs(model.tokenizer, readable, (model.max_source_length, model.max_target_length),
-                           target_tokenizer=model.target_tokenizer)
-    if scored[0]:  # teacher forcing needs references the model can write
-        print(f"perplexity: {perplexity(model, *scored, batch_size=args.batch_size):.2f} per token, teacher-forced "
-              f"on {len(scored[0])} of {len(readable[0])} pairs "
-              f"(references of at most {model.max_target_length} tokens)")
-    print(f"distinct-1: {distinct_n(answers, 1):.4f}, distinct-2: {distinct_n(answers, 2):.4f} "
-          f"of the {len(answers)} answers")
-
-
-def report_pronunciations(tokenizer, sources, targets, answers, data):
-    """Exact match, word error rate and phone error rate of answers made of symbols (a g2p model's phones).
-
-    The lines of a word are its reference pronunciations (CMUdict gives some words several);
-    a word is right when its answer is any one of them. See `metrics.pronunciation_error_rates`.
-    """
-    from keras_seq2seq.metrics import pronunciation_error_rates
-
-    references, answer_of = references_by_source(sources, tokenizer.normalize(targets), tokenizer.normalize(answers))
-    wer, per = pronunciation_error_rates(list(references.values()), [answer_of[source] for source in references])
-    words, right = len(references), len(references) - round(wer * len(references))
-    print(
-        f"exact match: {right / words:.2%} ({right}/{words}), WER: {wer:.2%}, PER: {per:.2%} on {data} "
-        f"({words} distinct words, {len(targets)} reference pronunciations)"
-    )
-
-
-def references_by_source(sources, targets, answers):
-    """`({source: [its targets]}, {source: its answer})` from parallel lists, sources in first-seen order."""
-    from keras_seq2seq.corpus_metrics import group_references
-
-    return group_references(sources, targets), dict(zip(sources, answers))
+    scores = evaluate_pairs(model, sources, targets, batch_size=args.batch_size, progress=True,
+                            **decoding_options(args))
+    print("\n".join(report(scores, args.data)))
 
 
 def run_evaluate_captions(model, args):

@@ -34,6 +34,7 @@ class FakeG2p:
         self.tokenizer = CharTokenizer(list("abcdefghijklmnopqrstuvwxyz'"))
         self.target_tokenizer = SymbolTokenizer(["AH", "EH", "HH", "L", "OW", "W", "ER", "D", "R", "IY"])
         self.answers = answers
+        self.output_check = None
 
     def generate(self, texts, **options):
         return [self.answers[text] for text in texts]
