@@ -109,7 +109,7 @@ def test_bad_captioner_options_are_recipe_errors_before_training(tmp_path, monke
         train(load_recipe(_write_recipe(tmp_path, model)), verbose=0)
 
 
-def test_a_text_model_on_scenes_is_refused_by_train_too(tmp_path):
+def test_train_refuses_a_captioner_on_text_data_too(tmp_path):
     recipe = load_recipe(_write_recipe(tmp_path))
     recipe["data"]["task"] = "addition"  # a dict built by hand, not by load_recipe
     with pytest.raises(RecipeError, match="ImageCaptioner reads images: data.task must be one of scenes"):

@@ -1,5 +1,4 @@
-"""The recipe's data: string pairs (or images and captions), and training batches that are a pure function of
-(seed, epoch).
+"""The recipe's data: string pairs or captioned images, and training batches that are a pure function of (seed, epoch).
 
 `tf.data`'s `shuffle(reshuffle_each_iteration=True)` draws each epoch's order
 from the iterator's state, so a process restarted at epoch 3 would see epoch 0's
@@ -11,8 +10,8 @@ An image task's "pairs" are `(images uint8 [n, height, width, channels], caption
 Images have no length: they all get source width 0, so their batches are
 bucketed by caption length alone, as text targets are, rather than padded to the
 longest caption: a batch of short captions runs fewer decoder steps (the scene
-captions. 10 to 48 ids fall in five buckets, so five XLA-compiled steps), and the
-images reuse the seeded batches of the text tasks, exact resume included.
+captions' 10 to 48 ids fall in five buckets: five XLA-compiled steps), and images
+get the text tasks' seeded batches, exact resume included.
 """
 
 import numpy as np
