@@ -11,9 +11,17 @@ Example recipe (every key optional but `data`):
 
 `data` is either a generated task (`"task": "addition"`) or your own files
 (`"train_tsv"`, `"validation_tsv"`, paths relative to the recipe file).
+
+An image-captioning recipe names the `scenes` task and the `ImageCaptioner`
+class, whose options replace the text models' (`IMAGE_CAPTIONER_SCHEMA`):
+
+    {"name": "captioning", "data": {"task": "scenes", "train_size": 12000, "validation_size": 1000},
+     "model": {"class_name": "ImageCaptioner", "decoder": "peeky", "hidden_dim": 64, "filters": [16, 32, 32]}}
 """
 
+import copy
 import json
+import typing
 from pathlib import Path
 
 from keras_seq2seq.errors import RecipeError
@@ -65,6 +73,28 @@ SCHEMA = {
     },
 }
 MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
+# The `data` tasks whose sources are images, and the one model class that reads them.
+IMAGE_TASKS = ("scenes",)
+IMAGE_CAPTIONER = "ImageCaptioner"
+# An `ImageCaptioner` recipe: its `model` section holds the constructor options of
+# keras_seq2seq/models/image_captioner.py (defaults included) in place of the text models';
+# image_size and channels come from the task's images.
+IMAGE_CAPTIONER_SCHEMA = {
+    **SCHEMA,
+    "model": {
+        "class_name": (IMAGE_CAPTIONER, str),
+        "decoder": ("attention", str),  # "plain", "peeky" or "attention"
+        "score": ("dot", str),  # the attention decoder's; the others ignore it
+        "embedding_dim": (16, int),
+        "hidden_dim": (128, int),
+        "filters": ([32, 64, 128], list[int]),
+        # A keras.applications name ("MobileNetV2", ...) in place of `filters`' CNN; its local weights file.
+        "backbone": (None, str),
+        "backbone_weights": (None, str),
+        "pooling": ("flatten", str),
+        "max_target_length": (None, int),
+    },
+}
 
 
 def load_recipe(path):
@@ -76,16 +106,63 @@ def load_recipe(path):
         raise RecipeError(f"no recipe file {path}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RecipeError(f"{path} is not valid JSON: {error}") from None
-    recipe = complete(raw, SCHEMA, where=str(path))
+    recipe = complete_recipe(raw, where=str(path))
     if recipe["training"]["mixed_precision"] not in (None, *MIXED_PRECISION_POLICIES):
         raise RecipeError(
             f"{path}: training: mixed_precision must be one of {', '.join(MIXED_PRECISION_POLICIES)}, "
             f"got {recipe['training']['mixed_precision']!r}"
         )
-    for key in ("train_tsv", "validation_tsv"):
-        if recipe["data"][key] is not None:
-            recipe["data"][key] = str((path.parent / recipe["data"][key]).resolve())
+    for section, key in (("data", "train_tsv"), ("data", "validation_tsv"), ("model", "backbone_weights")):
+        if recipe[section].get(key) is not None:
+            recipe[section][key] = str((path.parent / recipe[section][key]).resolve())
     return recipe
+
+
+def complete_recipe(raw, where):
+    """`complete` with the schema of the recipe's model class, then `check_task_fits_model`.
+
+    A text model's recipe completes to `SCHEMA`'s keys, an `ImageCaptioner`'s to
+    `IMAGE_CAPTIONER_SCHEMA`'s; an option of the other kind of model is a `RecipeError`.
+
+    Example:
+    >>> recipe = complete_recipe({"data": {"task": "scenes"}, "model": {"class_name": "ImageCaptioner"}}, "recipe")
+    >>> recipe["model"]["decoder"], recipe["model"]["filters"]
+    ('attention', [32, 64, 128])
+    >>> complete_recipe({"data": {"task": "addition"}, "model": {"decoder": "peeky"}}, "recipe")
+    Traceback (most recent call last):
+    ...
+    keras_seq2seq.errors.RecipeError: recipe: model: decoder is an ImageCaptioner option, not one of PeekySeq2Seq's
+    """
+    recipe = complete(raw, _schema_of(raw, where), where)
+    check_task_fits_model(recipe, where)
+    return recipe
+
+
+def check_task_fits_model(recipe, where="recipe"):
+    """`RecipeError` unless image tasks go with `ImageCaptioner` and text data with the text models."""
+    task, class_name = recipe["data"]["task"], recipe["model"]["class_name"]
+    if task in IMAGE_TASKS and class_name != IMAGE_CAPTIONER:
+        raise RecipeError(f"{where}: the {task} task is images: model.class_name must be {IMAGE_CAPTIONER}, "
+                          f"got {class_name!r}")
+    if class_name == IMAGE_CAPTIONER and task not in IMAGE_TASKS:
+        raise RecipeError(f"{where}: {IMAGE_CAPTIONER} reads images: data.task must be one of "
+                          f"{', '.join(IMAGE_TASKS)}, got {task!r}")
+
+
+def _schema_of(raw, where):
+    """The schema of `raw`'s model class; `RecipeError` for a model option of the other kind of model."""
+    model = raw.get("model", {}) if isinstance(raw, dict) else {}
+    if not isinstance(model, dict):
+        return SCHEMA  # `complete` names the problem
+    class_name = model.get("class_name", SCHEMA["model"]["class_name"][0])
+    schema, other = SCHEMA, IMAGE_CAPTIONER_SCHEMA
+    if class_name == IMAGE_CAPTIONER:
+        schema, other = other, schema
+    for key in model:
+        if key not in schema["model"] and key in other["model"]:
+            kind = "an ImageCaptioner" if other is IMAGE_CAPTIONER_SCHEMA else "a text model"
+            raise RecipeError(f"{where}: model: {key} is {kind} option, not one of {class_name}'s")
+    return schema
 
 
 def complete(raw, schema, where):
@@ -101,12 +178,19 @@ def complete(raw, schema, where):
             result[key] = complete(raw.get(key, {}), rule, f"{where}: {key}")
             continue
         default, kind = rule
-        value = raw.get(key, default)
+        value = raw.get(key, copy.copy(default))  # a default list is the recipe's own, not the schema's
         if value is not None and kind is float and type(value) is int:
             value = float(value)
-        if value is not None and type(value) is not kind:
-            raise RecipeError(
-                f"{where}: {key} must be {kind.__name__}, got {type(value).__name__} {value!r}"
-            )
+        if value is not None and not _is_a(value, kind):
+            kind_name = kind.__name__ if isinstance(kind, type) else str(kind)  # `list[int]` has no name of its own
+            raise RecipeError(f"{where}: {key} must be {kind_name}, got {type(value).__name__} {value!r}")
         result[key] = value
     return result
+
+
+def _is_a(value, kind):
+    """Whether `value` is of `kind`: a type (`int` is not `bool`), or `list[int]` and the like."""
+    if typing.get_origin(kind) is list:
+        (item_kind,) = typing.get_args(kind)
+        return type(value) is list and all(type(item) is item_kind for item in value)
+    return type(value) is kind

@@ -1,9 +1,11 @@
 import json
+from pathlib import Path
 
 import pytest
 
+import keras_seq2seq
 from keras_seq2seq import RecipeError
-from keras_seq2seq.recipe import SCHEMA, load_recipe
+from keras_seq2seq.recipe import IMAGE_CAPTIONER_SCHEMA, SCHEMA, load_recipe
 
 
 def _write(tmp_path, recipe, name="recipe.json"):
@@ -66,3 +68,56 @@ def test_missing_file_and_invalid_json(tmp_path):
         load_recipe(tmp_path / "missing.json")
     with pytest.raises(RecipeError, match="is not valid JSON"):
         load_recipe(_write(tmp_path, '{"data": '))
+
+
+def test_the_captioning_preset_recipe_loads_with_its_values():
+    recipe = load_recipe(Path(keras_seq2seq.__file__).parent / "zoo" / "captioning" / "recipe.json")
+    assert set(recipe["model"]) == set(IMAGE_CAPTIONER_SCHEMA["model"])
+    assert recipe["data"]["task"] == "scenes" and recipe["data"]["train_size"] == 12000
+    assert {key: recipe["model"][key] for key in ("class_name", "decoder", "hidden_dim", "filters", "pooling")} == {
+        "class_name": "ImageCaptioner", "decoder": "peeky", "hidden_dim": 64, "filters": [16, 32, 32],
+        "pooling": "flatten",
+    }
+    assert recipe["training"]["final_learning_rate"] == 3e-05 and recipe["training"]["epochs"] == 14
+
+
+def test_an_image_captioner_recipe_fills_in_the_constructors_defaults(tmp_path):
+    recipe = load_recipe(_write(tmp_path, {"data": {"task": "scenes"}, "model": {"class_name": "ImageCaptioner"}}))
+    assert recipe["model"] == {
+        "class_name": "ImageCaptioner", "decoder": "attention", "score": "dot", "embedding_dim": 16,
+        "hidden_dim": 128, "filters": [32, 64, 128], "backbone": None, "backbone_weights": None,
+        "pooling": "flatten", "max_target_length": None,
+    }
+    recipe["model"]["filters"].append(256)  # each recipe has its own copy of a default list
+    assert IMAGE_CAPTIONER_SCHEMA["model"]["filters"][0] == [32, 64, 128]
+
+
+@pytest.mark.parametrize(
+    "recipe, message",
+    [
+        ({"data": {"task": "addition"}, "model": {"decoder": "peeky"}},
+         "model: decoder is an ImageCaptioner option, not one of PeekySeq2Seq's"),
+        ({"data": {"task": "scenes"}, "model": {"class_name": "ImageCaptioner", "reverse_source": True}},
+         "model: reverse_source is a text model option, not one of ImageCaptioner's"),
+        ({"data": {"task": "scenes"}, "model": {"class_name": "Seq2Seq"}},
+         "the scenes task is images: model.class_name must be ImageCaptioner, got 'Seq2Seq'"),
+        ({"data": {"task": "scenes"}}, "model.class_name must be ImageCaptioner, got 'PeekySeq2Seq'"),
+        ({"data": {"task": "addition"}, "model": {"class_name": "ImageCaptioner"}},
+         "ImageCaptioner reads images: data.task must be one of scenes, got 'addition'"),
+        ({"data": {"task": "scenes"}, "model": {"class_name": "ImageCaptioner", "filters": [16, "32"]}},
+         r"model: filters must be list\[int\], got list \[16, '32'\]"),
+        ({"data": {"task": "scenes"}, "model": {"class_name": "ImageCaptioner", "filters": 16}},
+         r"filters must be list\[int\], got int 16"),
+    ],
+)
+def test_options_of_the_other_kind_of_model_and_mismatched_tasks_are_refused(tmp_path, recipe, message):
+    path = _write(tmp_path, recipe)
+    with pytest.raises(RecipeError, match=message) as error:
+        load_recipe(path)
+    assert str(path) in str(error.value)
+
+
+def test_a_captioners_backbone_weights_are_relative_to_the_recipe(tmp_path):
+    model = {"class_name": "ImageCaptioner", "backbone": "MobileNetV2", "backbone_weights": "w.h5"}
+    recipe = load_recipe(_write(tmp_path, {"data": {"task": "scenes"}, "model": model}))
+    assert recipe["model"]["backbone_weights"] == str((tmp_path / "w.h5").resolve())

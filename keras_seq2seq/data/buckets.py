@@ -57,27 +57,35 @@ def gather_batches(x, y, batches, widths):
     """A `tf.data.Dataset` of `(x, y)` batches: the rows of each batch, cut to its widths.
 
     `x` (`{"source_ids", "decoder_ids"}`) and `y` are right-padded arrays; they
-    are padded further where a bucket is wider than they are.
+    are padded further where a bucket is wider than they are. Any other input
+    of `x` (an image captioner's `"images"`, in place of `source_ids`) is
+    gathered whole.
+
+    Example:
+    >>> x = {"images": np.zeros((3, 2, 2, 1), np.uint8), "decoder_ids": np.array([[1, 5, 0], [1, 5, 6], [1, 0, 0]])}
+    >>> y = np.array([[5, 2, 0], [5, 6, 2], [2, 0, 0]])
+    >>> batch, targets = next(iter(gather_batches(x, y, [np.array([2, 0])], [(0, 8)])))
+    >>> tuple(batch["images"].shape), targets.numpy().tolist()
+    ((2, 2, 2, 1), [[2, 0, 0, 0, 0, 0, 0, 0], [5, 2, 0, 0, 0, 0, 0, 0]])
     """
     if not batches:
         rows = tf.RaggedTensor.from_row_lengths(np.zeros(0, np.int64), np.zeros(0, np.int64))
     else:
         rows = tf.RaggedTensor.from_row_lengths(np.concatenate(batches), [len(batch) for batch in batches])
     widths = np.array(widths, dtype=np.int32).reshape(-1, 2)
-    source_width, target_width = widths.max(axis=0, initial=0)
+    axis_of_width = {"source_ids": 0, "decoder_ids": 1}  # which of a batch's widths cuts each id input
+    padded_widths = widths.max(axis=0, initial=0)
     x = {
-        "source_ids": tf.constant(_pad_to(x["source_ids"], source_width)),
-        "decoder_ids": tf.constant(_pad_to(x["decoder_ids"], target_width)),
+        name: tf.constant(_pad_to(array, padded_widths[axis_of_width[name]]) if name in axis_of_width else array)
+        for name, array in x.items()
     }
-    y = tf.constant(_pad_to(y, target_width))
+    y = tf.constant(_pad_to(y, padded_widths[1]))
 
     def gather(rows, widths):
-        source_width, target_width = widths[0], widths[1]
-        inputs = {
-            "source_ids": tf.gather(x["source_ids"], rows)[:, :source_width],
-            "decoder_ids": tf.gather(x["decoder_ids"], rows)[:, :target_width],
-        }
-        return inputs, tf.gather(y, rows)[:, :target_width]
+        inputs = {name: tf.gather(array, rows) for name, array in x.items()}
+        for name in inputs.keys() & axis_of_width.keys():
+            inputs[name] = inputs[name][:, : widths[axis_of_width[name]]]
+        return inputs, tf.gather(y, rows)[:, : widths[1]]
 
     return tf.data.Dataset.from_tensor_slices((rows, widths)).map(gather)
 

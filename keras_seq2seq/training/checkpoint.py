@@ -35,7 +35,7 @@ import numpy as np
 
 from keras_seq2seq.errors import PresetError, RecipeError
 from keras_seq2seq.models.preset import CONFIG_FILE, check_new_folder, save_preset
-from keras_seq2seq.recipe import SCHEMA, complete
+from keras_seq2seq.recipe import complete_recipe
 
 TRAINING_FOLDER = "training"
 PROGRESS_FILE = "progress.json"
@@ -50,7 +50,7 @@ class OutputFolder:
 
     Example:
     >>> import tempfile
-    >>> recipe = complete({"name": "tiny", "data": {"task": "addition"}}, SCHEMA, where="recipe")
+    >>> recipe = complete_recipe({"name": "tiny", "data": {"task": "addition"}}, where="recipe")
     >>> folder = OutputFolder(tempfile.mkdtemp() + "/out")
     >>> folder.check(recipe)
     >>> folder.start(recipe, vocabulary=list("0123456789+"))
@@ -121,7 +121,7 @@ class OutputFolder:
         # which keep the old behaviour, so that a newer library resumes it.
         path = self.training / RECIPE_FILE
         try:
-            return complete(json.loads(path.read_text(encoding="utf-8")), SCHEMA, where=str(path))
+            return complete_recipe(json.loads(path.read_text(encoding="utf-8")), where=str(path))
         except FileNotFoundError:
             return None  # killed before the recipe was written: nothing was trained yet
         except (UnicodeDecodeError, json.JSONDecodeError) as error:

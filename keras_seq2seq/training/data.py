@@ -1,17 +1,26 @@
-"""The recipe's data: string pairs, and training batches that are a pure function of (seed, epoch).
+"""The recipe's data: string pairs or captioned images, and training batches that are a pure function of (seed, epoch).
 
 `tf.data`'s `shuffle(reshuffle_each_iteration=True)` draws each epoch's order
 from the iterator's state, so a process restarted at epoch 3 would see epoch 0's
 order again. Here epoch `e`'s bucketed batches and their order always come from
 `np.random.default_rng([seed, e])`, so a resumed run sees exactly the batches an
 uninterrupted run would, and can skip the ones it already trained on.
+
+An image task's "pairs" are `(images uint8 [n, height, width, channels], captions)`.
+Images have no length: they all get source width 0, so their batches are
+bucketed by caption length alone, as text targets are, rather than padded to the
+longest caption: a batch of short captions runs fewer decoder steps (the scene
+captions' 10 to 48 ids fall in five buckets: five XLA-compiled steps), and images
+get the text tasks' seeded batches, exact resume included.
 """
 
 import numpy as np
 import tensorflow as tf
 
 from keras_seq2seq.data import addition, addition_pairs, dates, encode_pairs, g2p_pairs, load_pairs, pronunciations
+from keras_seq2seq.data import scenes
 from keras_seq2seq.data.buckets import bucket_batches, gather_batches
+from keras_seq2seq.data.captions import encode_captions
 from keras_seq2seq.data.chitchat import chitchat_task
 from keras_seq2seq.data.pipeline import token_lengths
 from keras_seq2seq.data.dialogue import dialogue_task
@@ -26,6 +35,8 @@ WORD_PIECE_TASKS = {"dialogue": dialogue_task, "translation": translation_task, 
 def load_data(data, seed, vocabulary=None):
     """`(train_pairs, validation_pairs, vocabulary, lengths)` for the recipe's `data` section.
 
+    `lengths` is `(max_source_length, max_target_length)`; for an image task, whose
+    sources are images, `(image shape (height, width, channels), max_target_length)`.
     `vocabulary`: a word-piece task's vocabulary learnt before (by the run being resumed), used
     instead of learning it again; the other tasks build theirs in no time and ignore it.
     """
@@ -42,6 +53,11 @@ def load_data(data, seed, vocabulary=None):
         validation = dates.training_pairs(data["validation_size"], seed=seed + 1, split="held_out")
         lengths = (dates.MAX_SOURCE_LENGTH, dates.MAX_TARGET_LENGTH)
         return train, validation, dates.VOCABULARY, lengths
+    if data["task"] == "scenes":
+        train = scenes.caption_scenes(data["train_size"], seed, "train")
+        validation = scenes.caption_scenes(data["validation_size"], seed + 1, "held_out")
+        lengths = ((*scenes.IMAGE_SIZE, scenes.CHANNELS), scenes.MAX_CAPTION_LENGTH)
+        return train, validation, scenes.VOCABULARY, lengths
     if data["task"] in WORD_PIECE_TASKS:  # corpora of words: see make_tokenizers
         return word_piece_data(data, vocabulary)
     if data["task"] == "g2p":  # CMUdict's fixed split, whole: train_size and validation_size do not apply
@@ -50,7 +66,8 @@ def load_data(data, seed, vocabulary=None):
         lengths = (max(map(len, words)), max(len(text.split()) for text in phones))  # letters, phones
         return train, validation, list(pronunciations.LETTERS), lengths
     if data["task"] is not None:
-        raise RecipeError(f"unknown task {data['task']!r} (known: addition, date, {', '.join(WORD_PIECE_TASKS)}, g2p)")
+        known = ", ".join(["addition", "date", "scenes", *WORD_PIECE_TASKS, "g2p"])
+        raise RecipeError(f"unknown task {data['task']!r} (known: {known})")
     if data["train_tsv"] is None or data["validation_tsv"] is None:
         raise RecipeError("data needs either a task or both train_tsv and validation_tsv")
     train, validation = load_pairs(data["train_tsv"]), load_pairs(data["validation_tsv"])
@@ -113,9 +130,7 @@ def training_batches(model, pairs, batch_size, seed, epochs, skip_batches=0):
         epoch_batches, epoch_widths = bucket_batches(*lengths, batch_size, np.random.default_rng([seed, epoch]))
         batches += epoch_batches
         widths += epoch_widths
-    return _shard_by_data(gather_batches(x, y, batches[skip_batches:], widths[skip_batches:])).prefetch(
-        tf.data.AUTOTUNE
-    )
+    return _batches(x, y, batches[skip_batches:], widths[skip_batches:]).prefetch(tf.data.AUTOTUNE)
 
 
 def batches_per_epoch(tokenizers, pairs, batch_size):
@@ -124,7 +139,7 @@ def batches_per_epoch(tokenizers, pairs, batch_size):
     `tokenizers` is `make_tokenizers`' pair: the model need not exist yet.
     """
     tokenizer, target_tokenizer = tokenizers
-    source_lengths = token_lengths(tokenizer, pairs[0])
+    source_lengths = np.zeros(len(pairs[0]), np.int64) if _are_images(pairs[0]) else token_lengths(tokenizer, pairs[0])
     target_lengths = token_lengths(target_tokenizer or tokenizer, pairs[1]) + 1  # and the end id
     return len(bucket_batches(source_lengths, target_lengths, batch_size)[0])
 
@@ -132,15 +147,38 @@ def batches_per_epoch(tokenizers, pairs, batch_size):
 def validation_batches(model, pairs, batch_size):
     """The validation pairs bucketed by length, in a fixed order; no pair is left out (short batches kept)."""
     x, y, lengths = _encoded(model, pairs)
-    return _shard_by_data(gather_batches(x, y, *bucket_batches(*lengths, batch_size, drop_remainder=False)))
+    return _batches(x, y, *bucket_batches(*lengths, batch_size, drop_remainder=False))
 
 
 def _encoded(model, pairs):
-    """`(x, y, (source_lengths, target_lengths))` of `pairs` for `model`, the target lengths with the end id."""
+    """`(x, y, (source_lengths, target_lengths))` of `pairs` for `model`, the target lengths with the end id.
+
+    Images have no length: theirs are 0 (see the module docstring).
+    """
+    if _are_images(pairs[0]):
+        x, y = encode_captions(model.tokenizer, *pairs, model.max_target_length)
+        return x, y, (np.zeros(len(y), np.int64), np.count_nonzero(y, axis=1))
     x, y = encode_pairs(
         model.tokenizer, *pairs, model.max_source_length, model.max_target_length, model.target_tokenizer
     )
     return x, y, (np.count_nonzero(x["source_ids"], axis=1), np.count_nonzero(y, axis=1))
+
+
+def _are_images(sources):
+    """Whether `sources` is an image task's batch of images `[n, height, width, channels]`, not texts."""
+    return isinstance(sources, np.ndarray) and sources.ndim == 4
+
+
+def _batches(x, y, batches, widths):
+    """`gather_batches` of `(x, y)`, images scaled to the model's float32 0..1, sharded by data."""
+    dataset = gather_batches(x, y, batches, widths)
+    if "images" in x:  # kept uint8 until gathered: a quarter of float32's memory
+        dataset = dataset.map(_scale_images)
+    return _shard_by_data(dataset)
+
+
+def _scale_images(x, y):
+    return {**x, "images": tf.cast(x["images"], tf.float32) / 255.0}, y
 
 
 def _shard_by_data(dataset):

@@ -10,7 +10,10 @@ import keras
 
 from keras_seq2seq.errors import InputError, RecipeError
 from keras_seq2seq.layers.attention_decoder import SCORES
-from keras_seq2seq.models import AttentionSeq2Seq, PeekySeq2Seq, Seq2Seq, save_preset
+from keras_seq2seq.layers.image_encoder import POOLINGS
+from keras_seq2seq.models import AttentionSeq2Seq, ImageCaptioner, PeekySeq2Seq, Seq2Seq, save_preset
+from keras_seq2seq.models.image_captioner import DECODERS
+from keras_seq2seq.recipe import check_task_fits_model
 from keras_seq2seq.training.callbacks import EpochHistory, EpochTimer, LearningCurves, LearningRateLogger, StopOnNaN
 from keras_seq2seq.training.checkpoint import OutputFolder, TrainingCheckpoint
 from keras_seq2seq.training.data import (
@@ -23,7 +26,10 @@ from keras_seq2seq.training.data import (
 from keras_seq2seq.training.replicas import GlobalClipAdam, GlobalMaskedLoss
 from keras_seq2seq.training.strategy import fit_scope, make_strategy, writes_files
 
-MODEL_CLASSES = {"Seq2Seq": Seq2Seq, "PeekySeq2Seq": PeekySeq2Seq, "AttentionSeq2Seq": AttentionSeq2Seq}
+MODEL_CLASSES = {
+    "Seq2Seq": Seq2Seq, "PeekySeq2Seq": PeekySeq2Seq, "AttentionSeq2Seq": AttentionSeq2Seq,
+    "ImageCaptioner": ImageCaptioner,
+}
 # Recipe model keys that only some classes take; unset (None) keys are not passed on.
 CLASS_ONLY_OPTIONS = {"score": AttentionSeq2Seq, "peeky": AttentionSeq2Seq}
 # Batches between mid-epoch checkpoints; there is one after every epoch too.
@@ -65,6 +71,7 @@ def train(recipe, output=None, verbose="auto", callbacks=(), strategy=None, log_
     if folder is not None:
         folder.check(recipe)  # before anything is trained or written
     strategy = make_strategy(strategy)  # checks TF_CONFIG; MultiWorkerMirroredStrategy must come before any op
+    check_task_fits_model(recipe)
     keras.utils.set_random_seed(recipe["seed"])
     stored_vocabulary = folder.stored_vocabulary() if folder is not None else None
     train_pairs, validation, vocabulary, lengths = load_data(recipe["data"], recipe["seed"], stored_vocabulary)
@@ -145,11 +152,28 @@ def train(recipe, output=None, verbose="auto", callbacks=(), strategy=None, log_
 
 
 def build_model(recipe, vocabulary, lengths, steps_per_epoch):
-    """The compiled model a recipe describes (call it in the strategy's scope to distribute it)."""
+    """The compiled model a recipe describes (call it in the strategy's scope to distribute it).
+
+    `lengths` are `load_data`'s: an `ImageCaptioner` takes its image size and channels from them.
+    """
     options = dict(recipe["model"])
     class_name = options.pop("class_name")
     if class_name not in MODEL_CLASSES:
         raise RecipeError(f"unknown model class {class_name!r} (known: {', '.join(MODEL_CLASSES)})")
+    if MODEL_CLASSES[class_name] is ImageCaptioner:
+        model = build_image_captioner(recipe, options, vocabulary, lengths)
+    else:
+        model = build_text_model(recipe, class_name, options, vocabulary, lengths)
+    model.compile(
+        optimizer=build_optimizer(recipe["training"], steps_per_epoch),
+        loss=GlobalMaskedLoss(),
+        jit_compile=recipe["training"]["jit_compile"],
+    )
+    return model
+
+
+def build_text_model(recipe, class_name, options, vocabulary, lengths):
+    """The text model of `class_name` with the recipe's `options` (its `model` section but `class_name`)."""
     for key, owner in CLASS_ONLY_OPTIONS.items():
         if options.get(key, None) is None:
             options.pop(key, None)
@@ -160,15 +184,26 @@ def build_model(recipe, vocabulary, lengths, steps_per_epoch):
     options["max_source_length"] = options["max_source_length"] or lengths[0]
     options["max_target_length"] = options["max_target_length"] or lengths[1]
     tokenizer, target_tokenizer = make_tokenizers(recipe["data"], vocabulary)
-    model = MODEL_CLASSES[class_name](
+    return MODEL_CLASSES[class_name](
         tokenizer=tokenizer, target_tokenizer=target_tokenizer, name=recipe["name"], **options
     )
-    model.compile(
-        optimizer=build_optimizer(recipe["training"], steps_per_epoch),
-        loss=GlobalMaskedLoss(),
-        jit_compile=recipe["training"]["jit_compile"],
-    )
-    return model
+
+
+def build_image_captioner(recipe, options, vocabulary, lengths):
+    """An `ImageCaptioner` with the recipe's `options` (its `model` section but `class_name`), for images of
+    the shape `lengths[0]`."""
+    for key, choices in (("decoder", DECODERS), ("score", SCORES), ("pooling", POOLINGS)):
+        if options[key] not in choices:
+            raise RecipeError(f"model.{key} must be one of {', '.join(choices)}, got {options[key]!r}")
+    (*image_size, channels), max_caption_length = lengths
+    options["max_target_length"] = options["max_target_length"] or max_caption_length
+    tokenizer, _ = make_tokenizers(recipe["data"], vocabulary)
+    try:
+        return ImageCaptioner(
+            tokenizer=tokenizer, image_size=image_size, channels=channels, name=recipe["name"], **options
+        )
+    except InputError as error:  # a backbone Keras cannot build, a missing weights file
+        raise RecipeError(f"model: {error}") from None
 
 
 def build_optimizer(training, steps_per_epoch):
