@@ -19,7 +19,9 @@ def plot_attention(model, text, path):
     if not hasattr(model, "attention_weights"):
         raise InputError(f"{type(model).__name__} has no attention to plot; use an attention preset")
     answer = model.generate([text])[0]
-    weights = model.attention_weights([text], [answer])[0]
+    # Not `attention_weights([text], [answer])`: an untrained word-piece model's answer can start
+    # with a continuation piece ("##ing dog"), which reads back as more tokens than it may write.
+    weights = model.attention_weights([text])[0]
     (source,) = model.model_sources([text])
     source = model.tokenizer.pieces(source)
     rows = [*model.target_tokenizer.pieces(answer), "<end>"] if answer else ["<end>"]

@@ -1,10 +1,9 @@
 import json
-from pathlib import Path
 
 import pytest
 
-import keras_seq2seq
 from keras_seq2seq import RecipeError
+from keras_seq2seq.models.preset import zoo_path
 from keras_seq2seq.recipe import IMAGE_CAPTIONER_SCHEMA, SCHEMA, load_recipe
 
 
@@ -71,7 +70,7 @@ def test_missing_file_and_invalid_json(tmp_path):
 
 
 def test_the_captioning_preset_recipe_loads_with_its_values():
-    recipe = load_recipe(Path(keras_seq2seq.__file__).parent / "zoo" / "captioning" / "recipe.json")
+    recipe = load_recipe(zoo_path() / "captioning" / "recipe.json")
     assert set(recipe["model"]) == set(IMAGE_CAPTIONER_SCHEMA["model"])
     assert recipe["data"]["task"] == "scenes" and recipe["data"]["train_size"] == 12000
     assert {key: recipe["model"][key] for key in ("class_name", "decoder", "hidden_dim", "filters", "pooling")} == {
