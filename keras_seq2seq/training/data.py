@@ -7,11 +7,11 @@ order again. Here epoch `e`'s bucketed batches and their order always come from
 uninterrupted run would, and can skip the ones it already trained on.
 
 An image task's "pairs" are `(images uint8 [n, height, width, channels], captions)`.
-Images have no length: they all get source width 0, so their batches are
-bucketed by caption length alone, as text targets are, rather than padded to the
-longest caption: a batch of short captions runs fewer decoder steps (the scene
-captions' 10 to 48 ids fall in five buckets: five XLA-compiled steps), and images
-get the text tasks' seeded batches, exact resume included.
+They get the text tasks' seeded batches, exact resume included, but in one bucket:
+every caption is padded to the longest, so that a batch mixes scenes of one to
+four digits. Bucketed by caption length, each batch held scenes of one digit count
+only, and the `captioning` recipe trained to 81.9% held-out exact match instead of
+87.7% (14 epochs each; on text tasks, length says little about the content).
 """
 
 import numpy as np
@@ -139,7 +139,9 @@ def batches_per_epoch(tokenizers, pairs, batch_size):
     `tokenizers` is `make_tokenizers`' pair: the model need not exist yet.
     """
     tokenizer, target_tokenizer = tokenizers
-    source_lengths = np.zeros(len(pairs[0]), np.int64) if _are_images(pairs[0]) else token_lengths(tokenizer, pairs[0])
+    if _are_images(pairs[0]):  # one bucket (the module docstring), its last short batch left out
+        return len(pairs[1]) // batch_size
+    source_lengths = token_lengths(tokenizer, pairs[0])
     target_lengths = token_lengths(target_tokenizer or tokenizer, pairs[1]) + 1  # and the end id
     return len(bucket_batches(source_lengths, target_lengths, batch_size)[0])
 
@@ -153,11 +155,12 @@ def validation_batches(model, pairs, batch_size):
 def _encoded(model, pairs):
     """`(x, y, (source_lengths, target_lengths))` of `pairs` for `model`, the target lengths with the end id.
 
-    Images have no length: theirs are 0 (see the module docstring).
+    Images have no length (0), and every caption counts as long as the longest: one bucket
+    (see the module docstring).
     """
     if _are_images(pairs[0]):
         x, y = encode_captions(model.tokenizer, *pairs, model.max_target_length)
-        return x, y, (np.zeros(len(y), np.int64), np.count_nonzero(y, axis=1))
+        return x, y, (np.zeros(len(y), np.int64), np.full(len(y), y.shape[1], np.int64))
     x, y = encode_pairs(
         model.tokenizer, *pairs, model.max_source_length, model.max_target_length, model.target_tokenizer
     )
