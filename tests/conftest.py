@@ -138,3 +138,53 @@ def run_cli(argv, stdin=None):
     finally:
         sys.stdin = old_stdin
     return code, out.getvalue(), err.getvalue()
+
+
+def interrupt_then_resume(recipe, output, epoch, batch, checkpoint_steps):
+    """Trains `recipe` into `output`, interrupted after batch `batch` of epoch `epoch`, then resumes it.
+
+    Returns `(progress, batches, model, history)`: the checkpoint's `progress.json` at the
+    interruption, how many batches the resumed run trained, and what it returned.
+    """
+    import json
+
+    from keras_seq2seq.training import train
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch_index, logs=None):
+            self.epoch = epoch_index
+
+        def on_train_batch_end(self, batch_index, logs=None):
+            if (self.epoch, batch_index) == (epoch, batch):
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(recipe, output=output, verbose=0, checkpoint_steps=checkpoint_steps, callbacks=[Interrupt()])
+    progress = json.loads((output / "training" / "progress.json").read_text())
+    batches = []
+    counter = keras.callbacks.LambdaCallback(on_train_batch_end=lambda index, logs: batches.append(index))
+    model, history = train(recipe, output=output, verbose=0, checkpoint_steps=checkpoint_steps, callbacks=[counter])
+    return progress, len(batches), model, history
+
+
+def write_recipe(folder, recipe):
+    """Writes `recipe` (a dict) to `folder/recipe.json`; returns the path."""
+    import json
+    from pathlib import Path
+
+    path = Path(folder) / "recipe.json"
+    path.write_text(json.dumps(recipe))
+    return path
+
+
+def uninterrupted_run(recipe_path):
+    """Trains the recipe at `recipe_path` into the `out` folder beside it in one go, checkpointing every 3 batches.
+
+    Returns `(recipe path, output folder, model, history)`: the reference a resumed run must equal.
+    """
+    from keras_seq2seq.recipe import load_recipe
+    from keras_seq2seq.training import train
+
+    output = recipe_path.parent / "out"
+    model, history = train(load_recipe(recipe_path), output=output, verbose=0, checkpoint_steps=3)
+    return recipe_path, output, model, history

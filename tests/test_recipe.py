@@ -56,10 +56,7 @@ def test_resolves_tsv_paths_relative_to_the_recipe(tmp_path, monkeypatch):
     ],
 )
 def test_rejects_unknown_keys_and_wrong_types_naming_them(tmp_path, recipe, message):
-    path = _write(tmp_path, recipe)
-    with pytest.raises(RecipeError, match=message) as error:
-        load_recipe(path)
-    assert str(path) in str(error.value)
+    _assert_refused(_write(tmp_path, recipe), message)
 
 
 def test_missing_file_and_invalid_json(tmp_path):
@@ -110,7 +107,11 @@ def test_an_image_captioner_recipe_fills_in_the_constructors_defaults(tmp_path):
     ],
 )
 def test_options_of_the_other_kind_of_model_and_mismatched_tasks_are_refused(tmp_path, recipe, message):
-    path = _write(tmp_path, recipe)
+    _assert_refused(_write(tmp_path, recipe), message)
+
+
+def _assert_refused(path, message):
+    """Loading the recipe at `path` raises a RecipeError that matches `message` and names the file."""
     with pytest.raises(RecipeError, match=message) as error:
         load_recipe(path)
     assert str(path) in str(error.value)

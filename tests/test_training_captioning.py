@@ -3,7 +3,6 @@
 import json
 import re
 
-import keras
 import numpy as np
 import pytest
 
@@ -13,7 +12,7 @@ from keras_seq2seq.data import scenes
 from keras_seq2seq.recipe import load_recipe
 from keras_seq2seq.training import train
 
-from conftest import run_cli
+from conftest import interrupt_then_resume, run_cli, uninterrupted_run, write_recipe
 
 # 160 scenes in batches of 16, one bucket (captions padded to the longest): 10 whole batches an epoch.
 STEPS_PER_EPOCH, EPOCHS = 10, 2
@@ -29,18 +28,13 @@ def _write_recipe(folder, model=None, **training):
         "training": {"epochs": EPOCHS, "batch_size": 16, "learning_rate": 0.01, "final_learning_rate": 0.001,
                      "jit_compile": False, **training},
     }
-    path = folder / "recipe.json"
-    path.write_text(json.dumps(recipe))
-    return path
+    return write_recipe(folder, recipe)
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     """An uninterrupted run: `(recipe path, output folder, model, history)`."""
-    folder = tmp_path_factory.mktemp("reference")
-    path = _write_recipe(folder)
-    model, history = train(load_recipe(path), output=folder / "out", verbose=0, checkpoint_steps=3)
-    return path, folder / "out", model, history
+    return uninterrupted_run(_write_recipe(tmp_path_factory.mktemp("reference")))
 
 
 def test_trains_a_captioning_preset_that_generates_captions(reference):
@@ -62,24 +56,10 @@ def test_trains_a_captioning_preset_that_generates_captions(reference):
 
 def test_an_interruption_at_a_known_batch_resumes_exactly(reference, tmp_path):
     recipe_path, _, reference_model, reference_history = reference
-    recipe = load_recipe(recipe_path)
-
-    class Interrupt(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
-
-        def on_train_batch_end(self, batch, logs=None):
-            if (self.epoch, batch) == (1, 4):
-                raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        train(recipe, output=tmp_path / "out", verbose=0, checkpoint_steps=3, callbacks=[Interrupt()])
-    progress = json.loads((tmp_path / "out" / "training" / "progress.json").read_text())
+    progress, batches, model, history = interrupt_then_resume(load_recipe(recipe_path), tmp_path / "out",
+                                                              epoch=1, batch=4, checkpoint_steps=3)
     assert (progress["epoch"], progress["step"]) == (1, 3)
-    batches = []
-    counter = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: batches.append(batch))
-    model, history = train(recipe, output=tmp_path / "out", verbose=0, checkpoint_steps=3, callbacks=[counter])
-    assert len(batches) == STEPS_PER_EPOCH - 3  # resumed, not restarted
+    assert batches == STEPS_PER_EPOCH - 3  # resumed, not restarted
     for weights, expected in zip(model.get_weights(), reference_model.get_weights()):
         np.testing.assert_allclose(weights, expected, rtol=0, atol=1e-6)
     np.testing.assert_allclose(history["val_loss"], reference_history["val_loss"], rtol=1e-6)

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -17,6 +16,8 @@ from keras_seq2seq import PresetError, RecipeError
 from keras_seq2seq.recipe import load_recipe
 from keras_seq2seq.training import TrainingDiverged, train
 from keras_seq2seq.training.checkpoint import OutputFolder
+
+from conftest import interrupt_then_resume, uninterrupted_run, write_recipe
 
 STEPS_PER_EPOCH, EPOCHS = 60, 2  # 960 pairs in batches of 16
 
@@ -30,18 +31,13 @@ def _write_recipe(folder, **training):
         "training": {"epochs": EPOCHS, "batch_size": 16, "learning_rate": 0.01, "final_learning_rate": 0.001,
                      "jit_compile": False, **training},
     }
-    path = Path(folder) / "recipe.json"
-    path.write_text(json.dumps(recipe))
-    return path
+    return write_recipe(folder, recipe)
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     """An uninterrupted run: `(recipe path, output folder, model, history)`."""
-    folder = tmp_path_factory.mktemp("reference")
-    path = _write_recipe(folder)
-    model, history = train(load_recipe(path), output=folder / "out", verbose=0, checkpoint_steps=3)
-    return path, folder / "out", model, history
+    return uninterrupted_run(_write_recipe(tmp_path_factory.mktemp("reference")))
 
 
 class _BatchCounter(keras.callbacks.Callback):
@@ -97,22 +93,10 @@ def test_sigkill_mid_epoch_then_the_same_command_resumes_to_the_same_model(refer
 
 def test_an_interruption_at_a_known_batch_resumes_exactly(reference, tmp_path):
     recipe_path, _, reference_model, reference_history = reference
-    recipe = load_recipe(recipe_path)
-
-    class Interrupt(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
-
-        def on_train_batch_end(self, batch, logs=None):
-            if (self.epoch, batch) == (1, 7):
-                raise KeyboardInterrupt
-
-    with pytest.raises(KeyboardInterrupt):
-        train(recipe, output=tmp_path / "out", verbose=0, checkpoint_steps=3, callbacks=[Interrupt()])
-    assert (_progress(tmp_path / "out")["epoch"], _progress(tmp_path / "out")["step"]) == (1, 6)
-    counter = _BatchCounter()
-    model, history = train(recipe, output=tmp_path / "out", verbose=0, checkpoint_steps=3, callbacks=[counter])
-    assert counter.batches == STEPS_PER_EPOCH - 6
+    progress, batches, model, history = interrupt_then_resume(load_recipe(recipe_path), tmp_path / "out",
+                                                              epoch=1, batch=7, checkpoint_steps=3)
+    assert (progress["epoch"], progress["step"]) == (1, 6)
+    assert batches == STEPS_PER_EPOCH - 6
     _assert_same_weights(model, reference_model)
     np.testing.assert_allclose(history["val_loss"], reference_history["val_loss"], rtol=1e-6)
 
