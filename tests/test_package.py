@@ -52,3 +52,16 @@ def test_an_unknown_attribute_is_an_attribute_error():
         assert "no_such_module" in str(error)
     else:
         raise AssertionError("ks.no_such_module did not raise AttributeError")
+
+
+def test_setup_cfg_ships_every_package():
+    """`pip install .` installs only the packages setup.cfg lists: a new one left out breaks every import of it."""
+    import configparser
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    config = configparser.ConfigParser()
+    config.read(root / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    found = {".".join(init.parent.relative_to(root).parts) for init in (root / "keras_seq2seq").rglob("__init__.py")}
+    assert found - {"keras_seq2seq.zoo"} <= listed, sorted(found - listed)
