@@ -21,6 +21,7 @@ from keras_seq2seq.errors import InputError
 from keras_seq2seq.export.input_checks import checked_ids
 from keras_seq2seq.export.op_check import check_stock_serving_ops
 from keras_seq2seq.export.warmup import write_warmup_requests
+from keras_seq2seq.layers.fused_lstm import fused_kernels_only
 from keras_seq2seq.text.date_input import input_format
 from keras_seq2seq.text.iso_dates import output_check
 from keras_seq2seq.text.special_tokens import PAD_ID
@@ -127,11 +128,12 @@ def export(
         archive = keras.export.ExportArchive()
         archive.track(model)
         signature = [tf.TensorSpec([None], tf.string, name=input_name)]
-        archive.add_endpoint("serving_default", make_serving_function(model, **options), input_signature=signature)
-        if num_return_sequences is not None:
-            n_best = make_serving_function(model, num_return_sequences=num_return_sequences, **options)
-            archive.add_endpoint("n_best", n_best, input_signature=signature)
-        archive.write_out(str(staging), verbose=False)
+        with fused_kernels_only():  # traced on a GPU too, the graph holds no cuDNN-only kernel
+            archive.add_endpoint("serving_default", make_serving_function(model, **options), input_signature=signature)
+            if num_return_sequences is not None:
+                n_best = make_serving_function(model, num_return_sequences=num_return_sequences, **options)
+                archive.add_endpoint("n_best", n_best, input_signature=signature)
+            archive.write_out(str(staging), verbose=False)
         check_stock_serving_ops(staging)
         write_warmup_requests(staging, base_path.name, warmup_texts or default_warmup_inputs(model), input_name)
         os.rename(staging, target)

@@ -13,13 +13,59 @@ the gradient of a loop whose trip count it cannot bound, and `keras.ops.scan`
 sets none).
 `bench/training_speed.py` measures what this buys; `tests/layers/test_fused_lstm.py`
 checks that it computes exactly what `keras.layers.LSTM` computes on the same weights.
+
+On a GPU, none of that beats cuDNN's fused kernel. There, whole sequences (the
+encoder, the teacher-forced decoder) run through `keras.layers.LSTM` on this
+layer's own weights, which picks the backend's cuDNN kernel when the mask is
+right-padded; decoding step by step stays here. `fused_kernels_only()` turns
+that path off while an export traces its graph: TF Serving's CPU builds have no
+`CudnnRNN*` kernels, whatever device trained the model.
 """
+
+import contextlib
 
 import keras
 from keras import ops
 
 # Sequences up to this many steps are unrolled when their length is known when tracing.
 MAX_UNROLLED_STEPS = 64
+
+_fused_kernels_only = False
+
+
+@contextlib.contextmanager
+def fused_kernels_only():
+    """Within it, every `FusedLSTM` runs its own kernels, never the cuDNN-capable path (for exports).
+
+    Example:
+    >>> lstm = FusedLSTM(4, use_cudnn=True)
+    >>> with fused_kernels_only():
+    ...     outputs, state = lstm(keras.ops.ones((1, 3, 2)))
+    """
+    global _fused_kernels_only
+    before, _fused_kernels_only = _fused_kernels_only, True
+    try:
+        yield
+    finally:
+        _fused_kernels_only = before
+
+
+def gpu_visible():
+    """Whether the Keras backend sees a GPU (TensorFlow, JAX and PyTorch each ask in their own way)."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.list_logical_devices("GPU"))
+    if backend == "jax":
+        import jax
+
+        return any(device.platform == "gpu" for device in jax.devices())
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.is_available()
+    return False
 
 
 @keras.saving.register_keras_serializable(package="keras_seq2seq")
@@ -30,6 +76,13 @@ class FusedLSTM(keras.layers.Layer):
     `constant_inputs` of shape `[batch, features]` act as if concatenated to every
     step's input: their rows of the kernel follow the rows of the step inputs.
 
+    `use_cudnn`: "auto" runs whole sequences through `keras.layers.LSTM` (and so
+    cuDNN) on these weights when a GPU is visible, True always (on a CPU, Keras'
+    generic kernels: how the tests check that path), False never. Where the
+    cuDNN kernel runs, every row needs at least one real step and outputs at
+    padded steps are zeros instead of the carried-over state (both are masked
+    wherever this library reads them).
+
     Example:
     >>> lstm = FusedLSTM(8)
     >>> outputs, (h, c) = lstm(keras.ops.ones((2, 5, 3)))
@@ -37,10 +90,14 @@ class FusedLSTM(keras.layers.Layer):
     ((2, 5, 8), (2, 8))
     """
 
-    def __init__(self, units, **kwargs):
+    def __init__(self, units, use_cudnn="auto", **kwargs):
         super().__init__(**kwargs)
+        if use_cudnn not in ("auto", True, False):
+            raise ValueError(f'use_cudnn must be "auto", True or False, got {use_cudnn!r}')
         self.units = units
+        self.use_cudnn = use_cudnn
         self.supports_masking = True
+        self._keras_lstm_call = None
 
     def build(self, inputs_shape, constant_inputs_shape=None):
         input_dim = inputs_shape[-1] + (constant_inputs_shape[-1] if constant_inputs_shape else 0)
@@ -52,6 +109,17 @@ class FusedLSTM(keras.layers.Layer):
         )
         self.bias = self.add_weight(name="bias", shape=(4 * self.units,), initializer=self._bias_initializer)
         self._step_input_dim = inputs_shape[-1]
+        if self.use_cudnn is True or (self.use_cudnn == "auto" and gpu_visible()):
+            keras_lstm = keras.layers.LSTM(self.units, return_sequences=True, return_state=True, dtype=self.dtype_policy)
+            keras_lstm.build((None, None, input_dim))
+
+            def run_on_these_weights(weights, *args, **kwargs):
+                return keras_lstm.stateless_call(weights, keras_lstm.non_trainable_variables, *args, **kwargs)[0]
+
+            # Held through a function only: Keras' tracking and saving never see the copy of the
+            # weights that `keras_lstm` built for itself (`stateless_call` runs it on ours).
+            self._keras_lstm_call = run_on_these_weights
+            self.supports_jit = False  # cuDNN kernels are not XLA-compilable: `jit_compile="auto"` keeps XLA off
 
     def _bias_initializer(self, shape, dtype=None):
         """As `keras.layers.LSTM(unit_forget_bias=True)`: zeros, but the forget gates start open."""
@@ -83,6 +151,8 @@ class FusedLSTM(keras.layers.Layer):
         return new_h, [new_h, new_c]
 
     def call(self, inputs, constant_inputs=None, mask=None, initial_state=None):
+        if self._keras_lstm_call is not None and not _fused_kernels_only:
+            return self._keras_lstm(inputs, constant_inputs, mask, initial_state)
         constant_gates = None if constant_inputs is None else self.constant_gates(constant_inputs)
         gates = self.project(inputs, constant_gates)
         if initial_state is None:
@@ -98,6 +168,15 @@ class FusedLSTM(keras.layers.Layer):
         if keras.backend.backend() == "tensorflow":
             return self._tf_while_loop(gates, mask, list(initial_state))
         return self._scanned(gates, mask, list(initial_state))
+
+    def _keras_lstm(self, inputs, constant_inputs, mask, initial_state):
+        """The cuDNN-capable path: `keras.layers.LSTM` with this layer's weights, constants tiled over the steps."""
+        if constant_inputs is not None:
+            steps = ops.shape(inputs)[1]
+            inputs = ops.concatenate([inputs, ops.repeat(constant_inputs[:, None, :], steps, axis=1)], axis=-1)
+        weights = [self.kernel, self.recurrent_kernel, self.bias]
+        sequence, h, c = self._keras_lstm_call(weights, inputs, mask=mask, initial_state=initial_state)
+        return sequence, [h, c]
 
     def _unrolled(self, gates, mask, state, steps):
         outputs = []
@@ -145,5 +224,5 @@ class FusedLSTM(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"units": self.units})
+        config.update({"units": self.units, "use_cudnn": self.use_cudnn})
         return config

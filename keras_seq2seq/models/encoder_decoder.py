@@ -71,8 +71,12 @@ class EncoderDecoderModel(keras.Model):
         Exported SavedModels never use XLA. Under a `tf.distribute` strategy XLA is
         off: Keras 3.15 cannot XLA-compile a step whose variables are mirrored on
         several devices ("Trying to access resource ... located in device CPU:1").
+        On a GPU XLA is off too: the LSTMs run cuDNN's kernels there (`FusedLSTM`),
+        which XLA cannot compile.
         """
         if tf.distribute.has_strategy() or getattr(self, "_distribute_strategy", None) is not None:
+            jit_compile = False
+        if not all(layer.supports_jit for layer in self._flatten_layers()):
             jit_compile = False
         super().compile(
             optimizer=optimizer,
