@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from keras_seq2seq.data.tasks import COMMAND_TASKS, TASKS
 from keras_seq2seq.errors import InputError, Seq2SeqError
 
 
@@ -116,12 +117,12 @@ def build_parser():
     attention.set_defaults(run=run_attention)
 
     data = commands.add_parser("data", help="write task pairs as TSV")
-    data.add_argument("task", choices=["addition", "date", "captioning", "dialogue", "g2p", *CORPUS_TASKS])
+    data.add_argument("task", choices=list(COMMAND_TASKS))
     data.add_argument("--count", type=int,
                       help="number of pairs (default 10000; dialogue, g2p, translation, chitchat: at most this many "
                       "of the corpus's pairs, default all; no --seed)")
     data.add_argument("--seed", type=int, default=0)
-    data.add_argument("--split", choices=["train", "held_out", "dev", "test"],
+    data.add_argument("--split", choices=list(dict.fromkeys(split for task in TASKS for split in task.splits)),
                       help="train or held_out (the default); g2p: train, dev (the default) or test; "
                       "translation and chitchat: train, dev or test (the default)")
     data.add_argument("--output", default="-", help="TSV file to write, - for standard output "
@@ -334,62 +335,21 @@ def _read_image_file(path):
         raise InputError(f"cannot read image {path!r}: {error.strerror or error}") from None
 
 
-CORPUS_TASKS = ("translation", "chitchat")  # fixed corpora split train/dev/test by a hash (data/hash_split.py)
-
-
 def run_data(args):
-    from keras_seq2seq.data import addition_pairs, date_pairs
-
-    splits = ("train", "dev", "test") if args.task in ("g2p", *CORPUS_TASKS) else ("train", "held_out")
-    split = args.split or {"g2p": "dev", "translation": "test", "chitchat": "test"}.get(args.task, "held_out")
-    if split not in splits:
-        raise InputError(f"the {args.task} task's splits are {', '.join(splits)}, not {split}")
+    task = COMMAND_TASKS[args.task]
+    split = args.split or task.default_split
+    if split not in task.splits:
+        raise InputError(f"the {args.task} task's splits are {', '.join(task.splits)}, not {split}")
     if args.stats:
-        return print_corpus_stats(args.task)
-    if args.task in ("g2p", *CORPUS_TASKS):  # a corpus's pairs of the split, all by default; no seed
-        from keras_seq2seq.data import chitchat_pairs, g2p_pairs, translation_pairs
-
-        pairs = {"g2p": g2p_pairs, "translation": translation_pairs, "chitchat": chitchat_pairs}[args.task]
-        return _write_pairs(args.output, *(texts[: args.count] for texts in pairs(split)))
-    count = 10000 if args.count is None else args.count
-    if args.task == "captioning":
-        return run_data_captioning(args, count, split)
-
-    if args.task == "dialogue":  # the corpus's pairs, no seed
-        from keras_seq2seq.data import dialogue_pairs
-
-        sources, targets = (texts[:count] for texts in dialogue_pairs(split))
-    else:
-        generate = {"addition": addition_pairs, "date": date_pairs}[args.task]
-        sources, targets = generate(count, seed=args.seed, split=split)
-    _write_pairs(args.output, sources, targets)
+        return print_stats(args.task)
+    task.write(args.output, split, task.default_count if args.count is None else args.count, args.seed)
 
 
-def _write_pairs(output, sources, targets):
-    from keras_seq2seq.data import write_pairs
-
-    try:
-        write_pairs(sys.stdout if output == "-" else output, sources, targets)
-    except OSError as error:
-        raise InputError(f"cannot write {output}: {error.strerror}") from None
-
-
-def print_corpus_stats(task):
-    from keras_seq2seq.data import chitchat, ding
-
-    if task not in CORPUS_TASKS:
-        raise InputError(f"--stats is for the corpus tasks ({', '.join(CORPUS_TASKS)}), not {task}")
-    print("\n".join({"translation": ding.dictionary_report, "chitchat": chitchat.chitchat_report}[task]()))
-
-
-def run_data_captioning(args, count, split):
-    from keras_seq2seq.data import caption_scenes, write_captions
-
-    if args.output == "-":
-        raise InputError("captioning data is a folder of PNG images and captions.tsv: give --output FOLDER")
-    images, captions = caption_scenes(count, seed=args.seed, split=split)
-    write_captions(args.output, images, captions)
-    print(f"wrote {len(captions)} scenes and their captions.tsv to {args.output}")
+def print_stats(name):
+    reporting = [command_name for command_name, task in COMMAND_TASKS.items() if task.report]
+    if name not in reporting:
+        raise InputError(f"--stats is for the corpus tasks ({', '.join(reporting)}), not {name}")
+    print("\n".join(COMMAND_TASKS[name].report()))
 
 
 if __name__ == "__main__":
