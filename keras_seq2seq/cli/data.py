@@ -15,13 +15,14 @@ from keras_seq2seq.errors import InputError
 
 
 def add_commands(commands):
+    every_split = list(dict.fromkeys(split for task in TASKS for split in task.splits))  # in order, once each
     data = commands.add_parser("data", help="write task pairs as TSV")
     data.add_argument("task", choices=list(COMMAND_TASKS))
     data.add_argument("--count", type=int,
                       help="number of pairs (default 10000; dialogue, g2p, translation, chitchat: at most this many "
                       "of the corpus's pairs, default all; no --seed)")
     data.add_argument("--seed", type=int, default=0)
-    data.add_argument("--split", choices=list(dict.fromkeys(split for task in TASKS for split in task.splits)),
+    data.add_argument("--split", choices=every_split,
                       help="train or held_out (the default); g2p: train, dev (the default) or test; "
                       "translation and chitchat: train, dev or test (the default)")
     data.add_argument("--output", default="-", help="TSV file to write, - for standard output "

@@ -1,4 +1,4 @@
-"""`keras-seq2seq export` and `keras-seq2seq models-config`: presets as SavedModels, and TF Serving's config for them."""
+"""`keras-seq2seq export` and `keras-seq2seq models-config`: SavedModels of presets and TF Serving's config for them."""
 
 import sys
 from pathlib import Path

@@ -16,7 +16,7 @@ Example:
 >>> recipe_task("multiplication")
 Traceback (most recent call last):
 ...
-keras_seq2seq.errors.RecipeError: unknown task 'multiplication' (known: addition, date, scenes, dialogue, g2p, translation, chitchat)
+keras_seq2seq.errors.RecipeError: unknown task 'multiplication' (known: addition, date, scenes, dialogue, ...)
 """
 
 import dataclasses
@@ -24,6 +24,7 @@ import sys
 from typing import Callable, Optional
 
 from keras_seq2seq.data.hash_split import SPLITS  # train, dev, test: the fixed corpora's
+from keras_seq2seq.data.tsv import write_pairs
 from keras_seq2seq.errors import InputError, RecipeError
 
 
@@ -42,8 +43,8 @@ class Task:
     lengths)` for a recipe's `data` section (see `training.data.load_data`); `vocabulary` is a
     word-piece vocabulary learnt before, which the other tasks ignore. `tokenizers(vocabulary)`
     gives `(tokenizer, target_tokenizer)`, None when the targets share the tokenizer.
-    `write(output, split, count, seed)` writes `count` pairs of `split` to `output` (a file,
-    "-" for standard output); `count` is `default_count` unless the user gives it.
+    `write(output, split, count, seed)` writes `count` pairs of `split` to `output` (a file, or
+    "-" for standard output; captioning: a folder); `count` is `default_count` unless the user gives it.
     """
 
     name: str
@@ -59,8 +60,6 @@ class Task:
 
 def write_tsv(output, sources, targets):
     """Writes `source<TAB>target` lines to the file `output`, or to standard output for "-"."""
-    from keras_seq2seq.data.tsv import write_pairs
-
     try:
         write_pairs(sys.stdout if output == "-" else output, sources, targets)
     except OSError as error:
