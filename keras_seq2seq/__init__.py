@@ -38,7 +38,6 @@ _SUBMODULES = (
     "models",
     "plots",
     "recipe",
-    "serve_command",
     "serving",
     "text",
     "training",

@@ -1,29 +1,42 @@
-"""Task data and `tf.data` pipelines."""
+"""Task data and `tf.data` pipelines; `tasks.py` lists the tasks.
 
-from keras_seq2seq.data.addition import addition_pairs
-from keras_seq2seq.data.chitchat import chitchat_pairs
-from keras_seq2seq.data.dates import date_pairs
-from keras_seq2seq.data.dialogue import dialogue_pairs
-from keras_seq2seq.data.ding import translation_pairs
-from keras_seq2seq.data.image_folder import load_captions, write_captions
-from keras_seq2seq.data.pipeline import encode_pairs, pairs_dataset
-from keras_seq2seq.data.pronunciations import g2p_pairs, g2p_references
-from keras_seq2seq.data.scenes import caption_scenes
-from keras_seq2seq.data.tsv import load_pairs, write_pairs
+Every name below is imported on first use (PEP 562 `__getattr__`), so that the
+command line reads the task registry at start-up without importing TensorFlow.
 
-__all__ = [
-    "addition_pairs",
-    "caption_scenes",
-    "chitchat_pairs",
-    "date_pairs",
-    "dialogue_pairs",
-    "encode_pairs",
-    "g2p_pairs",
-    "g2p_references",
-    "load_captions",
-    "load_pairs",
-    "pairs_dataset",
-    "translation_pairs",
-    "write_captions",
-    "write_pairs",
-]
+Example:
+>>> from keras_seq2seq.data import addition_pairs
+>>> addition_pairs(2, seed=0)[0]
+['850+277', '636+815']
+"""
+
+import importlib
+
+_ATTRIBUTES = {
+    "addition_pairs": "keras_seq2seq.data.addition",
+    "caption_scenes": "keras_seq2seq.data.scenes",
+    "chitchat_pairs": "keras_seq2seq.data.chitchat",
+    "date_pairs": "keras_seq2seq.data.dates",
+    "dialogue_pairs": "keras_seq2seq.data.dialogue",
+    "encode_pairs": "keras_seq2seq.data.pipeline",
+    "g2p_pairs": "keras_seq2seq.data.pronunciations",
+    "g2p_references": "keras_seq2seq.data.pronunciations",
+    "load_captions": "keras_seq2seq.data.image_folder",
+    "load_pairs": "keras_seq2seq.data.tsv",
+    "pairs_dataset": "keras_seq2seq.data.pipeline",
+    "translation_pairs": "keras_seq2seq.data.ding",
+    "write_captions": "keras_seq2seq.data.image_folder",
+    "write_pairs": "keras_seq2seq.data.tsv",
+}
+
+
+def __getattr__(name):
+    if name in _ATTRIBUTES:
+        return getattr(importlib.import_module(_ATTRIBUTES[name]), name)
+    raise AttributeError(f"module 'keras_seq2seq.data' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_ATTRIBUTES})
+
+
+__all__ = sorted(_ATTRIBUTES)

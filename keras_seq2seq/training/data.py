@@ -17,19 +17,12 @@ only, and the `captioning` recipe trained to 81.9% held-out exact match instead 
 import numpy as np
 import tensorflow as tf
 
-from keras_seq2seq.data import addition, addition_pairs, dates, encode_pairs, g2p_pairs, load_pairs, pronunciations
-from keras_seq2seq.data import scenes
+from keras_seq2seq.data import encode_pairs, load_pairs
 from keras_seq2seq.data.buckets import bucket_batches, gather_batches
 from keras_seq2seq.data.captions import encode_captions
-from keras_seq2seq.data.chitchat import chitchat_task
 from keras_seq2seq.data.pipeline import token_lengths
-from keras_seq2seq.data.dialogue import dialogue_task
-from keras_seq2seq.data.ding import translation_task
+from keras_seq2seq.data.tasks import characters, recipe_task
 from keras_seq2seq.errors import RecipeError
-from keras_seq2seq.text import CharTokenizer, SymbolTokenizer, WordPieceTokenizer
-
-
-WORD_PIECE_TASKS = {"dialogue": dialogue_task, "translation": translation_task, "chitchat": chitchat_task}
 
 
 def load_data(data, seed, vocabulary=None):
@@ -39,35 +32,12 @@ def load_data(data, seed, vocabulary=None):
     sources are images, `(image shape (height, width, channels), max_target_length)`.
     `vocabulary`: a word-piece task's vocabulary learnt before (by the run being resumed), used
     instead of learning it again; the other tasks build theirs in no time and ignore it.
+    A task comes from the registry (`data/tasks.py`); without one, the recipe's TSV files.
     """
     if data["balance_digits"] and data["task"] != "addition":
         raise RecipeError("balance_digits applies only to the addition task")
-    if data["task"] == "addition":
-        train = addition_pairs(data["train_size"], seed, "train", balance_digits=data["balance_digits"])
-        validation = addition_pairs(data["validation_size"], seed=seed + 1, split="held_out")
-        lengths = (addition.MAX_SOURCE_LENGTH, addition.MAX_TARGET_LENGTH)
-        return train, validation, addition.VOCABULARY, lengths
-    if data["task"] == "date":
-        # Sources as the model reads them: normalised and marked with their reading (see dates.training_pairs).
-        train = dates.training_pairs(data["train_size"], seed, "train")
-        validation = dates.training_pairs(data["validation_size"], seed=seed + 1, split="held_out")
-        lengths = (dates.MAX_SOURCE_LENGTH, dates.MAX_TARGET_LENGTH)
-        return train, validation, dates.VOCABULARY, lengths
-    if data["task"] == "scenes":
-        train = scenes.caption_scenes(data["train_size"], seed, "train")
-        validation = scenes.caption_scenes(data["validation_size"], seed + 1, "held_out")
-        lengths = ((*scenes.IMAGE_SIZE, scenes.CHANNELS), scenes.MAX_CAPTION_LENGTH)
-        return train, validation, scenes.VOCABULARY, lengths
-    if data["task"] in WORD_PIECE_TASKS:  # corpora of words: see make_tokenizers
-        return word_piece_data(data, vocabulary)
-    if data["task"] == "g2p":  # CMUdict's fixed split, whole: train_size and validation_size do not apply
-        train, validation = g2p_pairs("train"), g2p_pairs("dev")  # never the test split
-        words, phones = train[0] + validation[0], train[1] + validation[1]
-        lengths = (max(map(len, words)), max(len(text.split()) for text in phones))  # letters, phones
-        return train, validation, list(pronunciations.LETTERS), lengths
     if data["task"] is not None:
-        known = ", ".join(["addition", "date", "scenes", *WORD_PIECE_TASKS, "g2p"])
-        raise RecipeError(f"unknown task {data['task']!r} (known: {known})")
+        return recipe_task(data["task"]).recipe_data(data, seed, vocabulary)
     if data["train_tsv"] is None or data["validation_tsv"] is None:
         raise RecipeError("data needs either a task or both train_tsv and validation_tsv")
     train, validation = load_pairs(data["train_tsv"]), load_pairs(data["validation_tsv"])
@@ -77,31 +47,13 @@ def load_data(data, seed, vocabulary=None):
     return train, validation, vocabulary, lengths
 
 
-def word_piece_data(data, vocabulary=None):
-    """The data of a word-piece task: the first `train_size` / `validation_size` pairs that fit, a vocabulary learnt
-    (or `vocabulary`, when given).
-
-    `vocabulary_size` (None: the task's own) is for every word-piece task; `phrases` for translation only.
-    """
-    if data.get("phrases") and data["task"] != "translation":
-        raise RecipeError("phrases applies only to the translation task")
-    task, options = WORD_PIECE_TASKS[data["task"]], {"vocabulary": vocabulary}
-    if data.get("vocabulary_size") is not None:
-        options["vocabulary_size"] = data["vocabulary_size"]
-    if data["task"] == "translation":
-        options["phrases"] = bool(data.get("phrases"))
-    return task(data["train_size"], data["validation_size"], **options)
-
-
 def make_tokenizers(data, vocabulary):
-    """`(tokenizer, target_tokenizer)` of the recipe's task: word pieces for dialogue, translation and chitchat
-    (one vocabulary for both sides), letters and phones for g2p, else characters.
+    """`(tokenizer, target_tokenizer)` of the recipe's task (characters for TSV files).
 
     `target_tokenizer` is None when sources and targets share `tokenizer`.
     """
-    if data["task"] == "g2p":
-        return CharTokenizer(vocabulary), SymbolTokenizer(pronunciations.PHONES)
-    return (WordPieceTokenizer if data["task"] in WORD_PIECE_TASKS else CharTokenizer)(vocabulary), None
+    tokenizers = characters if data["task"] is None else recipe_task(data["task"]).tokenizers
+    return tokenizers(vocabulary)
 
 
 def training_batches(model, pairs, batch_size, seed, epochs, skip_batches=0):

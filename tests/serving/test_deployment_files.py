@@ -9,7 +9,7 @@ import yaml
 from keras_seq2seq.cli import build_parser
 from keras_seq2seq.export.models_config import models_config
 from keras_seq2seq.models.preset import zoo_names
-from keras_seq2seq.serve_command import server_from_flags
+from keras_seq2seq.cli.serve import server_from_flags
 from keras_seq2seq.serving.config_protos import read_model_config
 
 SERVING = Path(__file__).resolve().parents[2] / "serving"
@@ -42,7 +42,7 @@ def test_the_tf_serving_flags_are_accepted_by_serve(source, tmp_path, caplog):
 
 
 def test_unknown_tf_serving_flags_are_ignored_with_one_warning_and_passed_to_the_real_server(tmp_path, caplog):
-    from keras_seq2seq.serve_command import real_server_argv
+    from keras_seq2seq.cli.serve import real_server_argv
 
     flags = ["--num_load_threads=4", "--grpc_channel_arguments=a=1", "--enable_grpc_healthcheck_service"]
     args = build_parser().parse_args(["serve", f"--model_base_path={tmp_path}", *flags])

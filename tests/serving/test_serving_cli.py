@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from keras_seq2seq.cli import build_parser
-from keras_seq2seq.serve_command import real_server_argv, server_from_flags
+from keras_seq2seq.cli.serve import real_server_argv, server_from_flags
 
 from conftest import run_cli as _run  # the root conftest's (tests/ is on sys.path)
 

@@ -82,6 +82,17 @@ FOLLOWED_FLAGS = (
 LIMIT_DEFAULTS = RequestLimits()
 
 
+def add_commands(commands):
+    serve = commands.add_parser(
+        "serve",
+        help="serve exported models over TF Serving's gRPC and REST APIs",
+        description="Runs tensorflow_model_server with these flags when it is on PATH, else the embedded "
+        "stand-in. With no model flags, exports every zoo preset to --models_dir and serves them all.",
+    )
+    add_serve_arguments(serve)
+    serve.set_defaults(run=run_serve)
+
+
 def add_serve_arguments(parser):
     """`serve`'s flags on an argparse parser."""
     parser.add_argument("--port", type=int, default=8500, help="gRPC port (default 8500; 0: any free port)")
