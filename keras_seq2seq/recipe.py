@@ -24,6 +24,7 @@ import json
 import typing
 from pathlib import Path
 
+from keras_seq2seq.data.tasks import RECIPE_TASKS
 from keras_seq2seq.errors import RecipeError
 
 # Every key a recipe may hold, with its default (None: required or derived) and its type.
@@ -73,8 +74,7 @@ SCHEMA = {
     },
 }
 MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
-# The `data` tasks whose sources are images, and the one model class that reads them.
-IMAGE_TASKS = ("scenes",)
+# The one model class that reads images (the tasks with `images=True` in data/tasks.py).
 IMAGE_CAPTIONER = "ImageCaptioner"
 # An `ImageCaptioner` recipe: its `model` section holds the constructor options of
 # keras_seq2seq/models/image_captioner.py (defaults included) in place of the text models';
@@ -141,12 +141,13 @@ def complete_recipe(raw, where):
 def check_task_fits_model(recipe, where="recipe"):
     """`RecipeError` unless image tasks go with `ImageCaptioner` and text data with the text models."""
     task, class_name = recipe["data"]["task"], recipe["model"]["class_name"]
-    if task in IMAGE_TASKS and class_name != IMAGE_CAPTIONER:
+    image_tasks = [name for name, registered in RECIPE_TASKS.items() if registered.images]
+    if task in image_tasks and class_name != IMAGE_CAPTIONER:
         raise RecipeError(f"{where}: the {task} task is images: model.class_name must be {IMAGE_CAPTIONER}, "
                           f"got {class_name!r}")
-    if class_name == IMAGE_CAPTIONER and task not in IMAGE_TASKS:
+    if class_name == IMAGE_CAPTIONER and task not in image_tasks:
         raise RecipeError(f"{where}: {IMAGE_CAPTIONER} reads images: data.task must be one of "
-                          f"{', '.join(IMAGE_TASKS)}, got {task!r}")
+                          f"{', '.join(image_tasks)}, got {task!r}")
 
 
 def _schema_of(raw, where):

@@ -56,6 +56,7 @@ class Task:
     default_count: Optional[int] = 10000  # None: all the pairs of the split
     report: Optional[Callable] = None  # () -> lines: what `keras-seq2seq data TASK --stats` prints
     command_name: Optional[str] = None  # the task's name in `keras-seq2seq data` when it is not `name`
+    images: bool = False  # sources are images: the task trains an `ImageCaptioner`
 
 
 def write_tsv(output, sources, targets):
@@ -230,7 +231,7 @@ def _write_g2p(output, split, count, seed):
 TASKS = (
     Task("addition", _addition_data, _write_addition),
     Task("date", _date_data, _write_dates),
-    Task("scenes", _scenes_data, _write_scenes, command_name="captioning"),
+    Task("scenes", _scenes_data, _write_scenes, command_name="captioning", images=True),
     Task("dialogue", _dialogue_data, _write_dialogue, tokenizers=_word_pieces),  # the corpus's pairs, no seed
     Task("g2p", _g2p_data, _write_g2p, tokenizers=_letters_and_phones, splits=SPLITS, default_split="dev",
          default_count=None),

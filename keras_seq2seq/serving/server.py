@@ -1,4 +1,4 @@
-"""The embedded stand-in for `tensorflow_model_server` (`keras-seq2seq serve` runs it: `serve_command.py`).
+"""The embedded stand-in for `tensorflow_model_server` (`keras-seq2seq serve` runs it: `cli/serve.py`).
 
 `ModelServer` loads SavedModels with `tf.saved_model.load` and answers TF
 Serving's gRPC API (grpcio) and REST API (aiohttp) with TF Serving's messages
