@@ -73,6 +73,11 @@ class EncoderDecoderModel(keras.Model):
         several devices ("Trying to access resource ... located in device CPU:1").
         On a GPU XLA is off too: the LSTMs run cuDNN's kernels there (`FusedLSTM`),
         which XLA cannot compile.
+
+        On JAX the steps are Keras' own (on a GPU too): `jit_compile=True` runs each one `jax.jit`-compiled,
+        once per batch shape (no buckets: arrays of fixed widths, as `encode_pairs` makes,
+        compile once), which pays there too: on the tests' tiny model a training step
+        took about 1 ms, against about 90 ms without it.
         """
         if tf.distribute.has_strategy() or getattr(self, "_distribute_strategy", None) is not None:
             jit_compile = False
@@ -192,7 +197,8 @@ class EncoderDecoderModel(keras.Model):
         functions = self._decode_functions.by_search
         key = (checked, options.get("num_return_sequences") is not None)  # n-best answers or strings
         if key not in functions:
-            functions[key] = traced(self, lambda inputs, seed: self.decode_ids(inputs, seed=seed, **options), input_spec)
+            decode_batch = lambda inputs, seed: self.decode_ids(inputs, seed=seed, **options)  # noqa: E731
+            functions[key] = traced(self, decode_batch, input_spec)
         decode, seeds = functions[key], call_seeds(seed)
         return lambda inputs: self.answers(decode(inputs, next(seeds)))
 
