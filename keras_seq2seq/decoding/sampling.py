@@ -72,7 +72,8 @@ def sample(
         not_answers = tokens == 0
         for token in (start_id, *never_drawn):
             not_answers = ops.logical_or(not_answers, tokens == token)
-        return draw_token(filter_logits(ops.where(not_answers, float("-inf"), log_probs), temperature, top_k, top_p), t)
+        logits = filter_logits(ops.where(not_answers, float("-inf"), log_probs), temperature, top_k, top_p)
+        return draw_token(logits, t)
 
     return one_path_search(step, state, batch_size, start_id, end_id, max_length, draw)
 

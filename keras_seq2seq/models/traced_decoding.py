@@ -2,16 +2,16 @@
 
 `EncoderDecoderModel.decode_function` keeps one compiled function per set of
 decoding options and calls it batch after batch, with a new sampling seed for
-every call. Both backends trace `decode(inputs, seed)` once per input shape and
-take the seed as an argument, so a new seed never retraces:
+every call. The seed is an argument of the compiled `decode(inputs, seed)`, so a
+new seed never retraces:
 
-- TensorFlow: a `tf.function` over `input_spec` (a batch of any size and width),
-  seeded with the stateless pair `[seed, k]` for the k-th call.
+- TensorFlow: one `tf.function` trace over `input_spec` (a batch of any size and
+  width), seeded with the stateless pair `[seed, k]` for the k-th call.
 - JAX: `jax.jit`, with the model's variables as arguments rather than constants
   of the trace (a `keras.StatelessScope` maps them), so that answers follow
   the weights after more training; seeded with a `jax.random` key from
-  `seed` and `k`. It traces once per batch shape, which `generate`'s bucketed
-  widths keep to a few.
+  `seed` and `k`. It compiles once per batch shape (size and width), which
+  `generate`'s batch size and bucketed widths keep to a few.
 
 Example:
 >>> import keras_seq2seq as ks
