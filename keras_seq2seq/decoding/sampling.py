@@ -8,9 +8,12 @@ id 0, the start id and the ids in `never_drawn` (e.g. the unknown id) are never 
 they are not tokens of an answer, and a random draw reaches tokens that greedy and
 beam search never take.
 
-Every draw is `tf.random.stateless_categorical` keyed by the seed and the step, so the
-same seed (and the same batch) gives the same answers eagerly, in a `tf.function` and in
-an exported SavedModel, and the seed is a tensor: a new seed does not retrace the loop.
+On TensorFlow every draw is `tf.random.stateless_categorical` keyed by the seed and the
+step, so the same seed (and the same batch) gives the same answers eagerly, in a
+`tf.function` and in an exported SavedModel, and the seed is a tensor: a new seed does
+not retrace the loop. On JAX every draw is `keras.random.categorical` with the seed's
+`jax.random` key folded with the step (`jax.random.fold_in`): the same seed gives the
+same answers there too, eagerly or under `jax.jit`, though not the same as TensorFlow's.
 
 Why not keras-hub's samplers (keras-hub 0.32, `keras_hub/src/samplers/`: `RandomSampler`,
 `TopKSampler`, `TopPSampler`):
@@ -28,6 +31,8 @@ token differently. What it keeps from them: the order of the cuts, and top-p kee
 token that crosses `top_p`.
 """
 
+import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
 
@@ -40,7 +45,8 @@ def sample(
     """Draws every row's tokens at random until each row has produced `end_id`.
 
     Takes what `greedy_search` takes, and `seed`: an int or an int tensor, of shape `[]`
-    or `[2]` (a stateless seed pair, e.g. `[seed, batch number]`). `temperature` > 0
+    or `[2]` (on TensorFlow a stateless seed pair, e.g. `[seed, batch number]`; on JAX a
+    `jax.random` key, uint32, e.g. `jax_key(seed)`). `temperature` > 0
     sharpens (< 1) or flattens (> 1) the distribution; `top_k` (None: off) and `top_p`
     (None: off) cut it as the module docstring says. `top_k=1` is greedy search.
     `never_drawn`: ids to leave out besides the padding id 0 and `start_id`.
@@ -59,9 +65,7 @@ def sample(
     >>> bool(ops.all(ids == again)), sorted(set(ops.convert_to_numpy(ids)[:, 0].tolist()))
     (True, [2, 3])
     """
-    seed = tf.convert_to_tensor(seed, tf.int64)
-    if seed.shape.rank == 0:
-        seed = tf.stack([seed, tf.constant(0, tf.int64)])
+    draw_token = token_drawer(seed)
 
     def draw(log_probs, t):
         tokens = ops.arange(ops.shape(log_probs)[-1], dtype="int32")
@@ -69,10 +73,44 @@ def sample(
         for token in (start_id, *never_drawn):
             not_answers = ops.logical_or(not_answers, tokens == token)
         logits = filter_logits(ops.where(not_answers, float("-inf"), log_probs), temperature, top_k, top_p)
-        step_seed = tf.random.experimental.stateless_fold_in(seed, t)
-        return tf.random.stateless_categorical(logits, 1, seed=step_seed, dtype=tf.int32)[:, 0]
+        return draw_token(logits, t)
 
     return one_path_search(step, state, batch_size, start_id, end_id, max_length, draw)
+
+
+def token_drawer(seed):
+    """`draw(logits [batch, vocabulary], t) -> ids [batch]`: one token per row, keyed by `seed` and the step `t`."""
+    if keras.backend.backend() != "jax":
+        seed = tf.convert_to_tensor(seed, tf.int64)
+        if seed.shape.rank == 0:
+            seed = tf.stack([seed, tf.constant(0, tf.int64)])
+
+        def draw_on_tensorflow(logits, t):
+            step_seed = tf.random.experimental.stateless_fold_in(seed, t)
+            return tf.random.stateless_categorical(logits, 1, seed=step_seed, dtype=tf.int32)[:, 0]
+
+        return draw_on_tensorflow
+    import jax
+
+    key = jax_key(seed) if np.ndim(seed) == 0 else seed
+
+    def draw_on_jax(logits, t):
+        return keras.random.categorical(logits, 1, seed=jax.random.fold_in(key, t))[:, 0]
+
+    return draw_on_jax
+
+
+def jax_key(seed):
+    """The raw `jax.random` key (uint32 `[2]`) of an int seed from 0 to 2**64 - 1, all its bits kept.
+
+    `jax.random.PRNGKey` drops the upper 32 bits unless JAX's 64-bit types are on;
+    this is the key it makes with them on.
+
+    >>> jax_key(2**32 + 5).tolist()
+    [1, 5]
+    """
+    seed = int(seed)
+    return np.array([seed >> 32 & 0xFFFFFFFF, seed & 0xFFFFFFFF], np.uint32)
 
 
 def filter_logits(logits, temperature=1.0, top_k=None, top_p=None):

@@ -78,7 +78,10 @@ class FusedLSTM(keras.layers.Layer):
 
     `use_cudnn`: "auto" runs whole sequences through `keras.layers.LSTM` (and so
     cuDNN) on these weights when a GPU is visible, True always (on a CPU, Keras'
-    generic kernels: how the tests check that path), False never. Where the
+    generic kernels: how the tests check that path), False never. "auto" never
+    takes it on JAX: Keras' JAX LSTM runs cuDNN only for sequences without a mask,
+    and this library's sequences all have one, so it would only trade the fused
+    loop for Keras' generic one and turn `jax.jit` off. Where the
     cuDNN kernel runs, every row needs at least one real step and outputs at
     padded steps are zeros instead of the carried-over state (both are masked
     wherever this library reads them).
@@ -109,7 +112,8 @@ class FusedLSTM(keras.layers.Layer):
         )
         self.bias = self.add_weight(name="bias", shape=(4 * self.units,), initializer=self._bias_initializer)
         self._step_input_dim = inputs_shape[-1]
-        if self.use_cudnn is True or (self.use_cudnn == "auto" and gpu_visible()):
+        on_cudnn_gpu = keras.backend.backend() != "jax" and gpu_visible()  # see the class docstring
+        if self.use_cudnn is True or (self.use_cudnn == "auto" and on_cudnn_gpu):
             keras_lstm = keras.layers.LSTM(self.units, return_sequences=True, return_state=True, dtype=self.dtype_policy)
             keras_lstm.build((None, None, input_dim))
 

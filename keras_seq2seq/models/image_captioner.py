@@ -121,7 +121,7 @@ class ImageCaptioner(EncoderDecoderModel):
         captions = []
         batches = range(0, len(batch), batch_size)
         for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
-            captions.extend(decode(tf.constant(batch[begin : begin + batch_size])))
+            captions.extend(decode(batch[begin : begin + batch_size]))
         return captions
 
     def get_config(self):

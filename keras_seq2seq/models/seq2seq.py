@@ -160,7 +160,7 @@ class Seq2Seq(EncoderDecoderModel):
         for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
             rows = order[begin : begin + batch_size]
             width = bucket_width(lengths[rows[-1]])
-            source_ids = tf.constant(self.tokenizer.encode([sources[row] for row in rows], width))
+            source_ids = self.tokenizer.encode([sources[row] for row in rows], width)
             for row, answer in zip(rows, decode(source_ids)):
                 answers[row] = answer
         if options.get("num_return_sequences") is not None:  # n-best answers are ranked, not checked
