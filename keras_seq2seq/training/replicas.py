@@ -44,7 +44,7 @@ class GlobalMaskedLoss(keras.losses.Loss):
         per_token = keras.losses.sparse_categorical_crossentropy(y_true, ops.cast(y_pred, "float32"), from_logits=True)
         real = ops.cast(ops.not_equal(y_true, 0), "float32")
         tokens = sum_over_replicas(ops.sum(real))
-        return ops.divide_no_nan(ops.sum(per_token * real), tf.stop_gradient(tokens))
+        return ops.divide_no_nan(ops.sum(per_token * real), ops.stop_gradient(tokens))
 
 
 @keras.saving.register_keras_serializable(package="keras_seq2seq")
