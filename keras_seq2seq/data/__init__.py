@@ -9,7 +9,7 @@ Example:
 ['850+277', '636+815']
 """
 
-import importlib
+from keras_seq2seq.lazy_names import lazy_getattr
 
 _ATTRIBUTES = {
     "addition_pairs": "keras_seq2seq.data.addition",
@@ -29,10 +29,7 @@ _ATTRIBUTES = {
 }
 
 
-def __getattr__(name):
-    if name in _ATTRIBUTES:
-        return getattr(importlib.import_module(_ATTRIBUTES[name]), name)
-    raise AttributeError(f"module 'keras_seq2seq.data' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _ATTRIBUTES)
 
 
 def __dir__():

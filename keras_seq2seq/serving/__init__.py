@@ -10,7 +10,7 @@ Example:
 import TensorFlow, so they load on first use.
 """
 
-import importlib
+from keras_seq2seq.lazy_names import lazy_getattr
 
 from keras_seq2seq.serving.errors import ServingConfigError, ServingError
 from keras_seq2seq.serving.rest_client import RestClient
@@ -24,10 +24,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'keras_seq2seq.serving' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 __all__ = [
