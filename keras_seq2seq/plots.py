@@ -14,27 +14,24 @@ def plot_attention(model, text, path):
     Columns are the tokens of `text` as the model reads it (`model_sources`: a
     date model's reading mark, then the normalised text): characters, phones or
     word pieces (`##` marks a piece that continues a word); rows the tokens of
-    the answer and the end token. Returns the answer.
+    the answer as the decoder wrote it (`greedy_attention`) and the end token. Returns the answer.
     """
-    if not hasattr(model, "attention_weights"):
+    if not hasattr(model, "greedy_attention"):
         raise InputError(f"{type(model).__name__} has no attention to plot; use an attention preset")
-    answer = model.generate([text])[0]
-    # Not `attention_weights([text], [answer])`: an untrained word-piece model's answer can start
-    # with a continuation piece ("##ing dog"), which reads back as more tokens than it may write.
-    weights = model.attention_weights([text])[0]
+    (attention,) = model.greedy_attention([text])  # one decode gives the answer and its weights
     (source,) = model.model_sources([text])
     source = model.tokenizer.pieces(source)
-    rows = [*model.target_tokenizer.pieces(answer), "<end>"] if answer else ["<end>"]
+    rows = [*attention.pieces, "<end>"]
     figure, axis = plt.subplots(figsize=(0.35 * len(source) + 2, 0.35 * len(rows) + 1.5))
-    image = axis.imshow(weights, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    image = axis.imshow(attention.weights, cmap="viridis", vmin=0, vmax=1, aspect="auto")
     axis.set_xticks(range(len(source)), [repr(c)[1:-1] if c == " " else c for c in source])
     axis.set_yticks(range(len(rows)), rows)
     axis.set_xlabel("input")
     axis.set_ylabel("output")
-    axis.set_title(f"{text} -> {answer}", fontsize=9)
+    axis.set_title(f"{text} -> {attention.answer}", fontsize=9)
     figure.colorbar(image, ax=axis, fraction=0.04)
     _save(figure, path, dpi=120)
-    return answer
+    return attention.answer
 
 
 # Panels of the learning curves: title, then the history keys drawn in it.

@@ -41,3 +41,13 @@ def test_an_empty_answer_gets_one_row_for_the_end(attention_preset):
     model = ks.from_preset(attention_preset)
     (weights,) = model.attention_weights(["abca"], [""])
     assert weights.shape == (1, 4)
+
+
+def test_the_plot_decodes_once_and_returns_the_greedy_answer(attention_preset, tmp_path, monkeypatch):
+    model = ks.from_preset(attention_preset)
+    expected = model.generate(["abca"])[0]
+    searches = []
+    search = model.search
+    monkeypatch.setattr(model, "search", lambda *args, **kwargs: searches.append(1) or search(*args, **kwargs))
+    assert plot_attention(model, "abca", tmp_path / "plot.png") == expected
+    assert len(searches) == 1

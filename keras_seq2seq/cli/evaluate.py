@@ -18,11 +18,16 @@ def add_commands(commands):
 
 def run_evaluate(args):
     import keras_seq2seq as ks
-    from keras_seq2seq.evaluation import evaluate_pairs, report
 
     model = ks.from_preset(args.preset)
-    if isinstance(model, ks.ImageCaptioner):
-        return run_evaluate_captions(model, args)
+    evaluate = {"text": run_evaluate_pairs, "images": run_evaluate_captions}[model.input_kind]
+    return evaluate(model, args)
+
+
+def run_evaluate_pairs(model, args):
+    import keras_seq2seq as ks
+    from keras_seq2seq.evaluation import evaluate_pairs, report
+
     sources, targets = ks.data.load_pairs(args.data)
     scores = evaluate_pairs(model, sources, targets, batch_size=args.batch_size, progress=True,
                             **decoding_options(args))

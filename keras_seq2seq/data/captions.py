@@ -4,6 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_seq2seq.errors import InputError
+from keras_seq2seq.text.packing import teacher_forcing
 
 
 def encode_captions(tokenizer, images, captions, max_target_length):
@@ -22,11 +23,8 @@ def encode_captions(tokenizer, images, captions, max_target_length):
         raise InputError(f"{len(images)} images but {len(captions)} captions")
     for caption in captions:
         tokenizer.check(caption, max_target_length)
-    x = {
-        "images": np.asarray(images, np.uint8),
-        "decoder_ids": tokenizer.encode(captions, max_target_length + 1, add_start=True),
-    }
-    return x, tokenizer.encode(captions, max_target_length + 1, add_end=True)
+    decoder_ids, y = teacher_forcing(tokenizer, captions, max_target_length + 1)
+    return {"images": np.asarray(images, np.uint8), "decoder_ids": decoder_ids}, y
 
 
 def captions_dataset(tokenizer, images, captions, max_target_length, batch_size=128, shuffle=True, seed=0):

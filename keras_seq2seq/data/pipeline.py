@@ -5,13 +5,15 @@ import tensorflow as tf
 
 from keras_seq2seq.data.buckets import bucket_batches, gather_batches
 from keras_seq2seq.errors import InputError
+from keras_seq2seq.text.packing import teacher_forcing
 
 
 def encode_pairs(tokenizer, sources, targets, max_source_length, max_target_length, target_tokenizer=None):
     """Returns `(x, y)` for `model.fit`, as right-padded `int32` NumPy arrays.
 
     `x = {"source_ids", "decoder_ids"}`, with `decoder_ids` = start + target, and
-    `y` = target + end: `[n, max_source_length]`, `[n, max_target_length + 1]` twice.
+    `y` = target + end (`text.packing.teacher_forcing`): `[n, max_source_length]`,
+    `[n, max_target_length + 1]` twice.
     Targets are encoded with `target_tokenizer` when the model has one of its own.
 
     Example:
@@ -23,12 +25,8 @@ def encode_pairs(tokenizer, sources, targets, max_source_length, max_target_leng
     target_tokenizer = target_tokenizer or tokenizer
     pair_lengths(tokenizer, sources, max_source_length, "source")
     pair_lengths(target_tokenizer, targets, max_target_length, "target")
-    x = {
-        "source_ids": tokenizer.encode(sources, max_source_length),
-        "decoder_ids": target_tokenizer.encode(targets, max_target_length + 1, add_start=True),
-    }
-    y = target_tokenizer.encode(targets, max_target_length + 1, add_end=True)
-    return x, y
+    decoder_ids, y = teacher_forcing(target_tokenizer, targets, max_target_length + 1)
+    return {"source_ids": tokenizer.encode(sources, max_source_length), "decoder_ids": decoder_ids}, y
 
 
 def token_lengths(tokenizer, texts):

@@ -144,14 +144,15 @@ def export(
 
 
 def _signature_parts(model):
-    """`(input name, serving function factory, default warm-up inputs)` for the model's kind of input."""
-    from keras_seq2seq.models import ImageCaptioner
+    """`(input name, serving function factory, default warm-up inputs)` for the model's `input_kind`."""
+    from keras_seq2seq.export import image_signature  # late: it imports this module
 
-    if isinstance(model, ImageCaptioner):
-        from keras_seq2seq.export import image_signature
-
-        return image_signature.INPUT_NAME, image_signature.image_serving_function, image_signature.default_warmup_images
-    return INPUT_NAME, serving_function, default_warmup_texts
+    signatures = {
+        "text": (INPUT_NAME, serving_function, default_warmup_texts),
+        "images": (image_signature.INPUT_NAME, image_signature.image_serving_function,
+                   image_signature.default_warmup_images),
+    }
+    return signatures[model.input_kind]
 
 
 def default_warmup_texts(model):

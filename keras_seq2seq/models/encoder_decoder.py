@@ -34,6 +34,9 @@ class EncoderDecoderModel(keras.Model):
     True
     """
 
+    # What the model answers: "text" (`Seq2Seq` and its subclasses) or "images" (`ImageCaptioner`).
+    # Export and the command line pick their signature and data by it, never by the model's class.
+    input_kind = "text"
     # The inputs whose axis 1 is a sequence of ids padded on the right with 0 (see `shape_buckets`).
     sequence_inputs = ("decoder_ids",)
     # Whether the encoder reads the source backwards, so that a row padded elsewhere than on the right is an error.

@@ -40,6 +40,8 @@ class ImageCaptioner(EncoderDecoderModel):
     1
     """
 
+    input_kind = "images"
+
     def __init__(
         self,
         tokenizer,

@@ -179,3 +179,30 @@ def test_recipes_build_attention_models_and_keep_other_models_unchanged():
         build_model(_recipe(class_name="PeekySeq2Seq", score="dot"), vocabulary, lengths, 1)
     with pytest.raises(RecipeError, match="score must be one of"):
         build_model(_recipe(class_name="AttentionSeq2Seq", score="cosine"), vocabulary, lengths, 1)
+
+
+@pytest.mark.parametrize("reverse_source", [False, True])
+def test_greedy_attention_gives_generates_answers_with_their_teacher_forced_weights(make_model, randomize,
+                                                                                   reverse_source):
+    model = make_model(ks.AttentionSeq2Seq, score="additive", reverse_source=reverse_source)
+    randomize(model)
+    answers = model.greedy_attention(SOURCES)
+    assert [a.answer for a in answers] == model.generate(SOURCES)
+    assert [a.pieces for a in answers] == [list(a.answer) for a in answers]  # characters: the text is the pieces
+    forced = model.attention_weights(SOURCES, [a.answer for a in answers])
+    for source, answer, forced_weights, default in zip(SOURCES, answers, forced, model.attention_weights(SOURCES)):
+        assert answer.weights.shape == (len(answer.pieces) + 1, len(source))
+        np.testing.assert_allclose(answer.weights, forced_weights, atol=1e-6, err_msg=source)
+        np.testing.assert_allclose(answer.weights, default, atol=1e-6, err_msg=source)
+    assert model.greedy_attention([]) == []
+    with pytest.raises(InputError, match=r"greedy_attention\(\) takes a list of strings"):
+        model.greedy_attention("abc")
+
+
+def test_greedy_attention_decodes_once(make_model, monkeypatch):
+    model = make_model(ks.AttentionSeq2Seq)
+    searches = []
+    search = model.search
+    monkeypatch.setattr(model, "search", lambda *args, **kwargs: searches.append(1) or search(*args, **kwargs))
+    model.greedy_attention(["ab", "cd"])
+    assert len(searches) == 1

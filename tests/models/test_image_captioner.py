@@ -131,3 +131,9 @@ def test_bad_options():
         tiny_captioner("transformer")
     with pytest.raises(InputError, match="beam_width must be at least 1"):
         tiny_captioner().generate([np.zeros((32, 32), np.uint8)], beam_width=0)
+
+
+def test_the_declared_input_kind_says_what_the_model_reads():
+    # Export and the CLI choose their signature and data by `input_kind`, not by the model's class.
+    assert tiny_captioner().input_kind == "images"
+    assert ks.from_preset("addition").input_kind == "text"
