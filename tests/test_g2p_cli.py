@@ -28,7 +28,9 @@ def test_data_rejects_a_split_of_another_task(argv, named):
 
 
 class FakeG2p:
-    """What `evaluate` reads of a model: its tokenizers and `generate` (here a fixed lexicon)."""
+    """What `evaluate` reads of a model: its input kind, tokenizers and `generate` (here a fixed lexicon)."""
+
+    input_kind = "text"
 
     def __init__(self, answers):
         self.tokenizer = CharTokenizer(list("abcdefghijklmnopqrstuvwxyz'"))
