@@ -14,6 +14,8 @@ step, so the same seed (and the same batch) gives the same answers eagerly, in a
 not retrace the loop. On JAX every draw is `keras.random.categorical` with the seed's
 `jax.random` key folded with the step (`jax.random.fold_in`): the same seed gives the
 same answers there too, eagerly or under `jax.jit`, though not the same as TensorFlow's.
+On PyTorch, where decoding runs eagerly, every draw is `torch.multinomial` from one
+`torch.Generator` seeded once per call: the same seed gives the same answers there.
 
 Why not keras-hub's samplers (keras-hub 0.32, `keras_hub/src/samplers/`: `RandomSampler`,
 `TopKSampler`, `TopPSampler`):
@@ -80,7 +82,10 @@ def sample(
 
 def token_drawer(seed):
     """`draw(logits [batch, vocabulary], t) -> ids [batch]`: one token per row, keyed by `seed` and the step `t`."""
-    if keras.backend.backend() != "jax":
+    backend = keras.backend.backend()
+    if backend == "torch":
+        return torch_drawer(seed)
+    if backend != "jax":
         seed = tf.convert_to_tensor(seed, tf.int64)
         if seed.shape.rank == 0:
             seed = tf.stack([seed, tf.constant(0, tf.int64)])
@@ -98,6 +103,26 @@ def token_drawer(seed):
         return keras.random.categorical(logits, 1, seed=jax.random.fold_in(key, t))[:, 0]
 
     return draw_on_jax
+
+
+def torch_drawer(seed):
+    """On PyTorch: draws from one generator seeded with `seed` (an int), step after step.
+
+    Decoding runs eagerly there (`traced_decoding`), one step after the other, so
+    the generator's sequence of draws is the same for the same seed and inputs.
+    """
+    import torch
+
+    generators = {}
+
+    def draw_on_torch(logits, t):
+        device = logits.device
+        if device not in generators:
+            generators[device] = torch.Generator(device=device).manual_seed(int(seed))
+        probs = torch.softmax(logits.float(), dim=-1)
+        return torch.multinomial(probs, 1, generator=generators[device])[:, 0].int()
+
+    return draw_on_torch
 
 
 def jax_key(seed):

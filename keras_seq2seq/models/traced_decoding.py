@@ -1,4 +1,4 @@
-"""A model's decoding function compiled for its backend: `tf.function` on TensorFlow, `jax.jit` on JAX.
+"""A model's decoding function compiled for its backend: `tf.function` on TensorFlow, `jax.jit` on JAX, eager on PyTorch.
 
 `EncoderDecoderModel.decode_function` keeps one compiled function per set of
 decoding options and calls it batch after batch, with a new sampling seed for
@@ -12,6 +12,10 @@ new seed never retraces:
   the weights after more training; seeded with a `jax.random` key from
   `seed` and `k`. It compiles once per batch shape (size and width), which
   `generate`'s batch size and bucketed widths keep to a few.
+- PyTorch: eager, without autograd (`torch.no_grad`), seeded with an int drawn
+  from `seed` and `k`. Not `torch.compile`: it would compile the decoding loop
+  once per step count and batch shape, minutes for what runs in milliseconds
+  eagerly (the loop's ops are few and small).
 
 Example:
 >>> import keras_seq2seq as ks
@@ -25,6 +29,7 @@ Example:
 import itertools
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_seq2seq.decoding.sampling import jax_key
@@ -32,7 +37,12 @@ from keras_seq2seq.decoding.sampling import jax_key
 
 def traced(model, decode, input_spec):
     """`decode(inputs, seed)` compiled for Keras' backend; `input_spec` is the TensorFlow trace's signature."""
-    if keras.backend.backend() != "jax":
+    backend = keras.backend.backend()
+    if backend == "torch":
+        import torch
+
+        return torch.no_grad()(decode)
+    if backend != "jax":
         return tf.function(decode, input_signature=[input_spec, tf.TensorSpec([2], tf.int64)], autograph=False)
     import jax
 
@@ -50,9 +60,13 @@ def call_seeds(seed):
     """The sampling seed of each call of a `traced` function: the k-th is `seed`'s draw for batch k.
 
     On TensorFlow the stateless pair `[seed, k]`; on JAX the `jax.random` key of
-    `seed` (its 64 bits) folded with `k`, which `decoding.sampling` takes as it is.
+    `seed` (its 64 bits) folded with `k`, which `decoding.sampling` takes as it is;
+    on PyTorch an int of 63 bits drawn from `seed` and `k` (NumPy's `SeedSequence`).
     """
-    if keras.backend.backend() != "jax":
+    backend = keras.backend.backend()
+    if backend == "torch":
+        return (int(np.random.SeedSequence([seed, k]).generate_state(1, np.uint64)[0] >> 1) for k in itertools.count())
+    if backend != "jax":
         return (tf.constant([seed, k], tf.int64) for k in itertools.count())
     import jax
 
