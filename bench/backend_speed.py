@@ -1,6 +1,6 @@
-"""CPU training throughput of the textbook recipe on each Keras backend (TensorFlow, JAX), in one run.
+"""CPU training throughput of the textbook recipe on each Keras backend (TensorFlow, JAX, PyTorch), in one run.
 
-Usage: python bench/backend_speed.py [--rounds 3] [--backends tensorflow,jax]
+Usage: python bench/backend_speed.py [--rounds 3] [--backends tensorflow,jax,torch]
 
 Keras picks its backend once per process, so each measurement is a fresh
 process (`--worker BACKEND`) that trains the textbook peeky model (reversed
@@ -49,7 +49,7 @@ def measure(backend):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--backends", default="tensorflow,jax")
+    parser.add_argument("--backends", default="tensorflow,jax,torch")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:

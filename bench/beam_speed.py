@@ -23,7 +23,7 @@ def main():
     args = parser.parse_args()
     model = ks.from_preset(args.preset)
     questions, answers = TASKS[args.preset](args.count, seed=7, split="held_out")
-    print(f"| decoding | exact match | sequences/s | cost per sequence vs greedy |\n| --- | --- | --- | --- |")
+    print("| decoding | exact match | sequences/s | cost per sequence vs greedy |\n| --- | --- | --- | --- |")
     greedy_rate = None
     for width in [1, *args.beam_widths]:
         model.generate(questions[:8], beam_width=width)  # trace outside the clock

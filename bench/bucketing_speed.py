@@ -26,7 +26,6 @@ import time
 sys.path.insert(0, os.path.dirname(__file__))
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 from common import baseline_model  # noqa: E402
 
 import keras_seq2seq as ks  # noqa: E402

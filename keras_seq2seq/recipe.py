@@ -85,8 +85,11 @@ IMAGE_CAPTIONER_SCHEMA = {
         "class_name": (IMAGE_CAPTIONER, str),
         "decoder": ("attention", str),  # "plain", "peeky" or "attention"
         "score": ("dot", str),  # the attention decoder's; the others ignore it
+        "peeky": (False, bool),  # the attention decoder's: the image state at every step too
         "embedding_dim": (16, int),
         "hidden_dim": (128, int),
+        "num_decoder_layers": (1, int),
+        "dropout": (0.0, float),
         "filters": ([32, 64, 128], list[int]),
         # A keras.applications name ("MobileNetV2", ...) in place of `filters`' CNN; its local weights file.
         "backbone": (None, str),

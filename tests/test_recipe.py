@@ -80,8 +80,9 @@ def test_the_captioning_preset_recipe_loads_with_its_values():
 def test_an_image_captioner_recipe_fills_in_the_constructors_defaults(tmp_path):
     recipe = load_recipe(_write(tmp_path, {"data": {"task": "scenes"}, "model": {"class_name": "ImageCaptioner"}}))
     assert recipe["model"] == {
-        "class_name": "ImageCaptioner", "decoder": "attention", "score": "dot", "embedding_dim": 16,
-        "hidden_dim": 128, "filters": [32, 64, 128], "backbone": None, "backbone_weights": None,
+        "class_name": "ImageCaptioner", "decoder": "attention", "score": "dot", "peeky": False, "embedding_dim": 16,
+        "hidden_dim": 128, "num_decoder_layers": 1, "dropout": 0.0, "filters": [32, 64, 128], "backbone": None,
+        "backbone_weights": None,
         "pooling": "flatten", "max_target_length": None,
     }
     recipe["model"]["filters"].append(256)  # each recipe has its own copy of a default list

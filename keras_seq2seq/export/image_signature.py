@@ -15,7 +15,6 @@ e.g. `input 1 is not a PNG, JPEG, GIF or BMP image`, or a truncated image with
 the decode op's own error; the server keeps serving.
 """
 
-import numpy as np
 import tensorflow as tf
 
 from keras_seq2seq.images import decode_images
@@ -37,7 +36,7 @@ def image_serving_function(model, **options):
     >>> model = ks.ImageCaptioner(tokenizer=CharTokenizer(list("ab ")), hidden_dim=8, filters=(4,),
     ...                           max_target_length=4)
     >>> serve = image_serving_function(model)
-    >>> sorted(serve(tf.constant(default_warmup_images(model))))
+    >>> sorted(serve(tf.constant(model.preprocessor.examples())))
     ['output', 'score']
     """
 
@@ -109,17 +108,3 @@ def header_sizes(encoded):
 
 def _sentence(row, rest):
     return tf.strings.join(["input ", tf.strings.as_string(row)] + (rest if isinstance(rest, list) else [rest]))
-
-
-def default_warmup_images(model):
-    """Real encoded images for the warm-up records: strokes on a dark canvas (PNG) and a blank canvas (JPEG).
-
-    Drawn here rather than taken from a task's data, so that export needs nothing from `data/`:
-    warm-up only has to run the decode, resize and decoding paths once, not to show a real scene.
-    """
-    height, width = model.image_size
-    rows, columns = np.mgrid[0:height, 0:width]
-    strokes = (np.abs(rows - columns) <= 1) | (np.abs(rows - height // 2) <= 1)  # a diagonal and a bar
-    canvas = np.where(strokes, 255, 0).astype(np.uint8)[:, :, None].repeat(model.channels, axis=-1)
-    blank = np.zeros_like(canvas)
-    return [tf.io.encode_png(canvas).numpy(), tf.io.encode_jpeg(blank).numpy()]

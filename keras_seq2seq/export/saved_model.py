@@ -110,7 +110,7 @@ def export(
     from keras_seq2seq.models import EncoderDecoderModel, load_preset
 
     model = model_or_preset if isinstance(model_or_preset, EncoderDecoderModel) else load_preset(model_or_preset)
-    input_name, make_serving_function, default_warmup_inputs = _signature_parts(model)
+    input_name, make_serving_function = _signature_parts(model)
     base_path = Path(base_path)
     version = next_version(base_path) if version is None else int(version)
     options = dict(beam_width=beam_width, length_penalty=length_penalty, max_length=max_length)
@@ -135,7 +135,8 @@ def export(
                 archive.add_endpoint("n_best", n_best, input_signature=signature)
             archive.write_out(str(staging), verbose=False)
         check_stock_serving_ops(staging)
-        write_warmup_requests(staging, base_path.name, warmup_texts or default_warmup_inputs(model), input_name)
+        warmup_inputs = warmup_texts or model.preprocessor.examples()  # inputs the model takes, whatever its kind
+        write_warmup_requests(staging, base_path.name, warmup_inputs, input_name)
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -144,24 +145,11 @@ def export(
 
 
 def _signature_parts(model):
-    """`(input name, serving function factory, default warm-up inputs)` for the model's `input_kind`."""
+    """`(input name, serving function factory)` for the model's `input_kind`."""
     from keras_seq2seq.export import image_signature  # late: it imports this module
 
     signatures = {
-        "text": (INPUT_NAME, serving_function, default_warmup_texts),
-        "images": (image_signature.INPUT_NAME, image_signature.image_serving_function,
-                   image_signature.default_warmup_images),
+        "text": (INPUT_NAME, serving_function),
+        "images": (image_signature.INPUT_NAME, image_signature.image_serving_function),
     }
     return signatures[model.input_kind]
-
-
-def default_warmup_texts(model):
-    """A few valid inputs for the warm-up records: dates for a date model, else made of the vocabulary.
-
-    A date model's output check fails a request that is not a date, and a
-    warm-up record that fails makes TF Serving fail to load the model.
-    """
-    if input_format(model.input_format).examples:
-        return list(input_format(model.input_format).examples)
-    vocabulary = "".join(model.tokenizer.vocabulary)
-    return [vocabulary[: model.max_source_length], vocabulary[-1] * min(3, model.max_source_length)]

@@ -104,6 +104,9 @@ class ImageEncoder(keras.layers.Layer):
             positions = positions + self.position_embedding[None]
         return positions, [self.initial_h(pooled), self.initial_c(pooled)]
 
+    def compute_mask(self, images, mask=None):
+        return None, [None, None]  # every position is real
+
     def compute_output_shape(self, images_shape):
         rows, columns, features = self.feature_map_shape
         batch = images_shape[0]

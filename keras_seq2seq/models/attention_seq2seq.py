@@ -7,9 +7,8 @@ import numpy as np
 import tensorflow as tf
 
 from keras_seq2seq.errors import InputError
-from keras_seq2seq.layers import AttentionDecoder
-from keras_seq2seq.models.seq2seq import Seq2Seq, encode
-from keras_seq2seq.text.iso_dates import output_check as find_output_check
+from keras_seq2seq.models.encoder_decoder import encode
+from keras_seq2seq.models.seq2seq import Seq2Seq
 from keras_seq2seq.text.packing import teacher_forcing, teacher_forcing_ids
 from keras_seq2seq.text.special_tokens import SPECIAL_TOKENS
 
@@ -38,7 +37,7 @@ class AttentionSeq2Seq(Seq2Seq):
     True
     """
 
-    decoder_class = AttentionDecoder
+    decoder_kind = "attention"
 
     def __init__(self, tokenizer, score="dot", peeky=False, **kwargs):
         super().__init__(tokenizer, _decoder_options={"score": score, "peeky": peeky}, **kwargs)
@@ -91,7 +90,7 @@ class AttentionSeq2Seq(Seq2Seq):
         answer_ids = tf.ragged.boolean_mask(ids, self.target_tokenizer.answer_mask(ids))  # what the text keeps
         decoder_ids, _ = teacher_forcing_ids(answer_ids, self._decoder_width)
         weights = self._source_order_weights(source_ids, encoded, decoder_ids)
-        answers = find_output_check(self.output_check).check(texts, self.target_tokenizer.decode(ids))
+        answers = self.preprocessor.check_answers(texts, self.target_tokenizer.decode(ids))
         tokens = SPECIAL_TOKENS + list(self.target_tokenizer.vocabulary)
         return [
             AnswerAttention(answer, [tokens[id_] for id_ in row], row_weights)

@@ -1,20 +1,26 @@
-"""`EncoderDecoderModel`: what every model of the zoo shares, whatever its encoder reads.
+"""`EncoderDecoderModel`: the one spine of every model of the zoo, whatever its encoder reads.
 
-A subclass builds a functional model from an encoder block that returns
-`(sequence_output, [h, c])` and a decoder block of `keras_seq2seq.layers`, and
-keeps them as `self.encoder`, `self.decoder`, with `self.tokenizer` and
-`self.max_target_length`; it builds its blocks with its `dtype` (a Keras dtype
-policy, such as `"mixed_bfloat16"`) and gives it to this base, and its
-`get_config` starts from `super().get_config()` (name, trainable, dtype). This
-base gives it the training defaults, in-graph decoding from an encoder state,
-and preset loading and saving.
+The model is assembled from three parts: an encoder block that returns
+`(sequence_output, [h, c])` (`TextEncoder`, `ImageEncoder`), a decoder block
+(`layers.decoders`: plain, peeky, attention, peeky attention) and a preprocessor
+that owns what happens to the inputs before decoding and to the answers after
+(`TextPreprocessor`, `ImagePreprocessor`). From them it builds the functional
+model (`{preprocessor.input_name: ..., "decoder_ids": ...}` to the logits of
+every next token), decodes in the graph (`decode_ids`) and answers (`generate`),
+and gives the training defaults and preset loading and saving. `Seq2Seq`,
+`PeekySeq2Seq`, `AttentionSeq2Seq` and `ImageCaptioner` are its named
+constructors: each builds its blocks from its arguments, with its `dtype` (a
+Keras dtype policy, such as `"mixed_bfloat16"`), and keeps its arguments for
+`get_config`, which starts from `super().get_config()` (name, trainable, dtype).
 """
 
+import sys
 from typing import NamedTuple
 
 import keras
 import numpy as np
 import tensorflow as tf
+from tqdm import tqdm
 
 from keras_seq2seq.decoding.options import DecodingOptions, check_seed
 from keras_seq2seq.errors import InputError
@@ -26,29 +32,54 @@ from keras_seq2seq.text.special_tokens import END_ID, START_ID, UNKNOWN_ID
 
 
 class EncoderDecoderModel(keras.Model):
-    """Base of `Seq2Seq` and `ImageCaptioner`: compile defaults, decoding, presets.
+    """An encoder block, a decoder block and a preprocessor as one functional model; see the module docstring.
 
     Example:
-    >>> import keras_seq2seq as ks
-    >>> isinstance(ks.from_preset("addition"), EncoderDecoderModel)
-    True
+    >>> from keras_seq2seq.layers import Decoder, TextEncoder
+    >>> from keras_seq2seq.models.text_preprocessor import TextPreprocessor
+    >>> from keras_seq2seq.text import CharTokenizer
+    >>> tokenizer = CharTokenizer(list("0123456789+"))
+    >>> model = EncoderDecoderModel(TextEncoder(tokenizer.vocabulary_size, 8, 16, name="encoder"),
+    ...                             Decoder(tokenizer.vocabulary_size, 8, 16, name="decoder"),
+    ...                             TextPreprocessor(tokenizer, max_source_length=7), tokenizer, max_target_length=4)
+    >>> sorted(model.input), len(model.generate(["16+75", "1+2"]))  # untrained, so the answers are noise
+    (['decoder_ids', 'source_ids'], 2)
     """
 
-    # What the model answers: "text" (`Seq2Seq` and its subclasses) or "images" (`ImageCaptioner`).
-    # Export and the command line pick their signature and data by it, never by the model's class.
-    input_kind = "text"
-    # The inputs whose axis 1 is a sequence of ids padded on the right with 0 (see `shape_buckets`).
-    sequence_inputs = ("decoder_ids",)
     # Whether the encoder reads the source backwards, so that a row padded elsewhere than on the right is an error.
     reads_source_backwards = False
 
-    def __init__(self, *args, dtype=None, **kwargs):
+    def __init__(self, encoder, decoder, preprocessor, target_tokenizer, max_target_length=32, dtype=None, **kwargs):
+        # === Functional Model ===
+        encoder_input = preprocessor.keras_input()
+        decoder_ids = keras.Input(shape=(None,), dtype="int32", name="decoder_ids")
+        state, encoder_outputs = encode(encoder, decoder, encoder_input)
+        logits = decoder(decoder_ids, state, **encoder_outputs)
+        inputs = {preprocessor.input_name: encoder_input, "decoder_ids": decoder_ids}
         # Keras' functional constructor drops `dtype`: the model keeps the policy its blocks were built
         # with, so that `get_config` saves it and `from_config` rebuilds the same (as keras-hub's Backbone).
-        super().__init__(*args, **kwargs)
+        super().__init__(inputs=inputs, outputs=logits, **kwargs)
         self._dtype_given = dtype is not None
         if dtype is not None:
             self.dtype_policy = keras.dtype_policies.get(dtype)
+
+        # === Parts ===
+        self.encoder = encoder
+        self.decoder = decoder
+        self.preprocessor = preprocessor
+        self.target_tokenizer = target_tokenizer  # what the decoder writes
+        self.max_target_length = max_target_length  # the longest answer `generate` writes
+
+    @property
+    def input_kind(self):
+        """What the model answers: "text" or "images". Export and the command line pick their signature and
+        data by it, never by the model's class."""
+        return self.preprocessor.input_kind
+
+    @property
+    def sequence_inputs(self):
+        """The inputs whose axis 1 is a sequence of ids padded on the right with 0 (see `shape_buckets`)."""
+        return (*self.preprocessor.sequence_inputs, "decoder_ids")
 
     def get_config(self):
         """Keras' `name`, `trainable` and `dtype`; the subclasses add their own arguments.
@@ -84,7 +115,7 @@ class EncoderDecoderModel(keras.Model):
 
         On PyTorch the steps run eagerly whatever `jit_compile` says: there it would mean
         `torch.compile`, which does not pay for these small recurrent steps (it recompiles
-        per batch shape; a first 4-step `fit` took 116 s against 4 s eagerly).
+        per batch shape; issue 15 measured 116 s for a first 4-step `fit`, against 4 s eagerly).
         """
         if keras.backend.backend() == "torch":
             jit_compile = False
@@ -156,6 +187,43 @@ class EncoderDecoderModel(keras.Model):
         self.compile(**keras.saving.deserialize_keras_object(config))
         if self.built:
             self.optimizer.build(self.trainable_variables)
+
+    def decode_ids(self, inputs, **options):
+        """Decoding in the graph: a batch of the encoder's inputs (`preprocessor.input_spec`) to `(ids, scores)`.
+
+        Greedy by default; `options` are the decoding options (`search`, docs/decoding.md).
+        `ids` is `[batch, max_length]`: the answer, its end id, then 0; `scores` are
+        the answers' summed log-probabilities (with `num_return_sequences`: see `search`).
+        """
+        state, encoder_outputs = encode(self.encoder, self.decoder, inputs)
+        return self.search(state, encoder_outputs, keras.ops.shape(inputs)[0], **options)
+
+    def generate(self, inputs, batch_size=None, progress=False, **options):
+        """Answers each input (texts, or images as paths, bytes or arrays); returns a list of strings.
+
+        Greedy decoding by default. `options` choose another (docs/decoding.md):
+        `max_length` (tokens to generate, the end id included; default
+        `max_target_length + 1`), `beam_width`, `length_penalty`, `do_sample`,
+        `temperature`, `top_k`, `top_p`, `seed`, and `num_return_sequences`: when it
+        is given (N), each input gets a list of N `Hypothesis(text, score,
+        ranking_score)`, best first, instead of a string. `batch_size` defaults to
+        the preprocessor's (1024 texts, 256 images). `progress=True` shows a
+        progress bar on standard error.
+
+        Raises `InputError` naming the input the model cannot take: an empty text, a
+        text longer than `max_source_length`, a character outside the vocabulary, an
+        image that cannot be read.
+        """
+        inputs = self.preprocessor.prepare(inputs)
+        batches = self.preprocessor.batches(inputs, batch_size or self.preprocessor.default_batch_size)
+        decode = self.decode_function(self.preprocessor.input_spec, **options)
+        answers = [None] * len(inputs)
+        for rows, batch in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
+            for row, answer in zip(rows, decode(batch)):
+                answers[row] = answer
+        if options.get("num_return_sequences") is not None:  # n-best answers are ranked, not checked
+            return answers
+        return self.preprocessor.check_answers(inputs, answers)
 
     def search(self, state, encoder_outputs, batch_size, seed=0, num_return_sequences=None, **options):
         """Decodes from the encoder state `[h, c]` (and `encoder_outputs`, the decoder's keyword arguments).
@@ -277,3 +345,17 @@ class DecodeFunctions:
 
     def __init__(self):
         self.by_search = {}
+
+
+def encode(encoder, decoder, inputs):
+    """Runs `encoder`; returns its final state `[h, c]` and the keyword arguments it gives `decoder`.
+
+    These are `{"encoder_outputs": [batch, steps, features], "encoder_mask": [batch, steps]}`
+    for a decoder that reads them (`decoder.uses_encoder_outputs`), else `{}`. An image
+    encoder's positions are all real: its mask is None.
+    """
+    outputs, state = encoder(inputs)
+    if not decoder.uses_encoder_outputs:
+        return state, {}
+    mask, _ = encoder.compute_mask(inputs)
+    return state, {"encoder_outputs": outputs, "encoder_mask": mask}

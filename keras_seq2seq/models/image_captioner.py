@@ -1,17 +1,12 @@
-"""`ImageCaptioner`: an `ImageEncoder` and one of the zoo's decoders, as a functional model."""
-
-import sys
+"""`ImageCaptioner`: the encoder-decoder spine with an image encoder, any decoder block and an image preprocessor."""
 
 import keras
-import tensorflow as tf
-from tqdm import tqdm
 
-from keras_seq2seq.images import prepare_images
-from keras_seq2seq.errors import InputError
-from keras_seq2seq.layers import AttentionDecoder, Decoder, ImageEncoder, PeekyDecoder
+from keras_seq2seq.layers import ImageEncoder
+from keras_seq2seq.layers.decoders import make_decoder
 from keras_seq2seq.models.encoder_decoder import EncoderDecoderModel
+from keras_seq2seq.models.image_preprocessor import ImagePreprocessor
 
-DECODERS = {"plain": Decoder, "peeky": PeekyDecoder, "attention": AttentionDecoder}
 ENCODER_OPTIONS = ("image_size", "channels", "filters", "backbone", "backbone_weights", "pooling")
 
 
@@ -24,7 +19,9 @@ class ImageCaptioner(EncoderDecoderModel):
     output is the logits of the next token at every step, as for `Seq2Seq`.
     `decoder` is `"plain"` (`Decoder`: starts from the image state), `"peeky"`
     (`PeekyDecoder`: also sees it at every step) or `"attention"`
-    (`AttentionDecoder` over the CNN's spatial positions, `score` "dot" or "additive").
+    (`AttentionDecoder` over the CNN's spatial positions, `score` "dot" or "additive",
+    and with `peeky=True` the image state at every step too): the decoder blocks of
+    the text models (`layers.decoders`), with their `num_decoder_layers` and `dropout`.
     The image options (`image_size`, `channels`, `filters`, `backbone`,
     `backbone_weights`, `pooling`) are `ImageEncoder`'s.
 
@@ -40,15 +37,16 @@ class ImageCaptioner(EncoderDecoderModel):
     1
     """
 
-    input_kind = "images"
-
     def __init__(
         self,
         tokenizer,
         decoder="attention",
         score="dot",
+        peeky=False,
         embedding_dim=16,
         hidden_dim=128,
+        num_decoder_layers=1,
+        dropout=0.0,
         image_size=(32, 32),
         channels=1,
         filters=(32, 64, 128),
@@ -59,9 +57,10 @@ class ImageCaptioner(EncoderDecoderModel):
         dtype=None,
         **kwargs,
     ):
-        if decoder not in DECODERS:
-            raise InputError(f"decoder must be one of {', '.join(map(repr, DECODERS))}, got {decoder!r}")
-        # === Layers ===
+        decoder_block = make_decoder(
+            decoder, tokenizer.vocabulary_size, embedding_dim, hidden_dim, score=score, peeky=peeky,
+            num_layers=num_decoder_layers, dropout=dropout, dtype=dtype, name="decoder",
+        )
         encoder = ImageEncoder(
             hidden_dim,
             image_size=image_size,
@@ -70,61 +69,26 @@ class ImageCaptioner(EncoderDecoderModel):
             backbone=backbone,
             backbone_weights=backbone_weights,
             pooling=pooling,
-            position_embedding=DECODERS[decoder].uses_encoder_outputs,  # only attention reads the positions
+            position_embedding=decoder_block.uses_encoder_outputs,  # only attention reads the positions
             dtype=dtype,
             name="encoder",
         )
-        options = {"score": score} if decoder == "attention" else {}
-        decoder_block = DECODERS[decoder](
-            tokenizer.vocabulary_size, embedding_dim, hidden_dim, dtype=dtype, name="decoder", **options
+        super().__init__(
+            encoder, decoder_block, ImagePreprocessor(image_size, channels), tokenizer, max_target_length,
+            dtype=dtype, **kwargs,
         )
 
-        # === Functional Model ===
-        images = keras.Input(shape=(*image_size, channels), dtype="float32", name="images")
-        decoder_ids = keras.Input(shape=(None,), dtype="int32", name="decoder_ids")
-        state, encoder_outputs = encode_images(encoder, decoder_block, images)
-        logits = decoder_block(decoder_ids, state, **encoder_outputs)
-        super().__init__(inputs={"images": images, "decoder_ids": decoder_ids}, outputs=logits, dtype=dtype, **kwargs)
-
         # === Config ===
-        self.tokenizer = self.target_tokenizer = tokenizer
-        self.encoder = encoder
-        self.decoder = decoder_block
+        self.tokenizer = tokenizer  # the captions'
         self.decoder_name = decoder
         self.score = score
+        self.peeky = peeky
         self.embedding_dim = embedding_dim
         self.hidden_dim = hidden_dim
+        self.num_decoder_layers = num_decoder_layers
+        self.dropout = dropout
         self.image_size = tuple(image_size)
         self.channels = channels
-        self.max_target_length = max_target_length
-
-    def decode_ids(self, images, **options):
-        """Decoding in the graph: images `[batch, height, width, channels]` (0..1) to `(ids, scores)`.
-
-        As `Seq2Seq.decode_ids`: greedy by default, `options` choose another.
-        """
-        state, encoder_outputs = encode_images(self.encoder, self.decoder, images)
-        return self.search(state, encoder_outputs, keras.ops.shape(images)[0], **options)
-
-    def prepare(self, images):
-        """Images (paths, bytes or arrays) to the model's float batch; see `keras_seq2seq.images`."""
-        return prepare_images(images, self.image_size, self.channels)
-
-    def generate(self, images, batch_size=256, progress=False, **options):
-        """Captions each image; returns a list of strings.
-
-        `images` is a list of file paths, encoded bytes or arrays, or an array batch
-        `[n, height, width(, channels)]`. Greedy decoding by default; `options` are
-        `Seq2Seq.generate`'s (beam search, sampling, `max_length`, n-best as lists of
-        `Hypothesis`). Raises `InputError` naming the image that cannot be read.
-        """
-        batch = self.prepare(images)
-        decode = self.decode_function(tf.TensorSpec([None, *self.image_size, self.channels], tf.float32), **options)
-        captions = []
-        batches = range(0, len(batch), batch_size)
-        for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
-            captions.extend(decode(batch[begin : begin + batch_size]))
-        return captions
 
     def get_config(self):
         encoder_config = self.encoder.get_config()
@@ -134,19 +98,14 @@ class ImageCaptioner(EncoderDecoderModel):
                 "tokenizer": keras.saving.serialize_keras_object(self.tokenizer),
                 "decoder": self.decoder_name,
                 "score": self.score,
+                "peeky": self.peeky,
                 "embedding_dim": self.embedding_dim,
                 "hidden_dim": self.hidden_dim,
+                "num_decoder_layers": self.num_decoder_layers,
+                "dropout": self.dropout,
                 **{key: encoder_config[key] for key in ENCODER_OPTIONS},
                 "max_target_length": self.max_target_length,
             }
         )
         return config
 
-
-def encode_images(encoder, decoder, images):
-    """Runs the image encoder; returns the state `[h, c]` and the keyword arguments it gives `decoder`.
-
-    Every spatial position is real, so an attention decoder gets the positions and no mask.
-    """
-    positions, state = encoder(images)
-    return state, ({"encoder_outputs": positions} if decoder.uses_encoder_outputs else {})

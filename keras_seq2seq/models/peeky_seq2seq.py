@@ -2,7 +2,6 @@
 
 import keras
 
-from keras_seq2seq.layers import PeekyDecoder
 from keras_seq2seq.models.seq2seq import Seq2Seq
 
 
@@ -18,4 +17,4 @@ class PeekySeq2Seq(Seq2Seq):
     'PeekyDecoder'
     """
 
-    decoder_class = PeekyDecoder
+    decoder_kind = "peeky"

@@ -1,18 +1,11 @@
-"""`Seq2Seq`: a functional encoder-decoder model with masked training and in-graph greedy decoding."""
-
-import sys
+"""`Seq2Seq`: the encoder-decoder spine with a text encoder, a plain decoder and a text preprocessor."""
 
 import keras
-import numpy as np
-import tensorflow as tf
-from tqdm import tqdm
 
-from keras_seq2seq.errors import InputError
-from keras_seq2seq.layers import Decoder, TextEncoder
+from keras_seq2seq.layers import TextEncoder
+from keras_seq2seq.layers.decoders import make_decoder
 from keras_seq2seq.models.encoder_decoder import EncoderDecoderModel
-from keras_seq2seq.text.date_input import input_format as find_input_format
-from keras_seq2seq.text.iso_dates import output_check as find_output_check
-from keras_seq2seq.widths import bucket_width
+from keras_seq2seq.models.text_preprocessor import TextPreprocessor
 
 
 @keras.saving.register_keras_serializable(package="keras_seq2seq")
@@ -46,7 +39,7 @@ class Seq2Seq(EncoderDecoderModel):
     2
     """
 
-    decoder_class = Decoder
+    decoder_kind = "plain"  # the subclasses' decoder blocks: see `layers.decoders`
 
     def __init__(
         self,
@@ -67,115 +60,72 @@ class Seq2Seq(EncoderDecoderModel):
         dtype=None,
         **kwargs,
     ):
-        # `_decoder_options`: extra arguments of `decoder_class`, for subclasses to pass
+        # `_decoder_options`: extra arguments of the decoder block, for subclasses to pass
         # their own arguments on (see `AttentionSeq2Seq`); they save them in their config.
-        # === Layers ===
-        encoder = TextEncoder(
-            tokenizer.vocabulary_size,
-            embedding_dim,
-            hidden_dim,
-            num_layers=num_encoder_layers,
-            reverse=reverse_source,
-            bidirectional=bidirectional_encoder,
-            dropout=dropout,
-            dtype=dtype,
-            name="encoder",
-        )
-        decoder = self.decoder_class(
-            (target_tokenizer or tokenizer).vocabulary_size,
-            embedding_dim,
-            hidden_dim,
-            num_layers=num_decoder_layers,
-            dropout=dropout,
-            dtype=dtype,
-            name="decoder",
-            **(_decoder_options or {}),
-        )
-
-        # === Functional Model ===
-        source_ids = keras.Input(shape=(None,), dtype="int32", name="source_ids")
-        decoder_ids = keras.Input(shape=(None,), dtype="int32", name="decoder_ids")
-        state, encoder_outputs = encode(encoder, decoder, source_ids)
-        logits = decoder(decoder_ids, state, **encoder_outputs)
+        target_tokenizer = target_tokenizer or tokenizer
         super().__init__(
-            inputs={"source_ids": source_ids, "decoder_ids": decoder_ids}, outputs=logits, dtype=dtype, **kwargs
+            encoder=TextEncoder(
+                tokenizer.vocabulary_size,
+                embedding_dim,
+                hidden_dim,
+                num_layers=num_encoder_layers,
+                reverse=reverse_source,
+                bidirectional=bidirectional_encoder,
+                dropout=dropout,
+                dtype=dtype,
+                name="encoder",
+            ),
+            decoder=make_decoder(
+                self.decoder_kind,
+                target_tokenizer.vocabulary_size,
+                embedding_dim,
+                hidden_dim,
+                num_layers=num_decoder_layers,
+                dropout=dropout,
+                dtype=dtype,
+                name="decoder",
+                **(_decoder_options or {}),
+            ),
+            preprocessor=TextPreprocessor(tokenizer, max_source_length, input_format, output_check),
+            target_tokenizer=target_tokenizer,
+            max_target_length=max_target_length,
+            dtype=dtype,
+            **kwargs,
         )
 
         # === Config ===
         self.tokenizer = tokenizer
-        self.target_tokenizer = target_tokenizer or tokenizer
-        self.encoder = encoder
-        self.decoder = decoder
         self.embedding_dim = embedding_dim
         self.hidden_dim = hidden_dim
         self.num_encoder_layers = num_encoder_layers
         self.reverse_source = reverse_source
         self.max_source_length = max_source_length
-        self.max_target_length = max_target_length
         self.bidirectional_encoder = bidirectional_encoder
         self.num_decoder_layers = num_decoder_layers
         self.dropout = dropout
         self.reads_source_backwards = reverse_source or bidirectional_encoder
-        find_input_format(input_format), find_output_check(output_check)  # unknown names fail here
-        self.input_format = input_format
-        self.output_check = output_check
 
-    sequence_inputs = ("source_ids", "decoder_ids")
+    @property
+    def input_format(self):
+        """The name of a date model's normalisation of its texts (`text.date_input`), held by its preprocessor."""
+        return self.preprocessor.input_format
 
-    def decode_ids(self, source_ids, **options):
-        """Decoding in the graph: `[batch, steps]` ids to `(ids, scores)`.
+    @input_format.setter
+    def input_format(self, name):
+        self.preprocessor.input_format = name
 
-        Greedy by default; `options` are the decoding options (`search`, docs/decoding.md).
-        `ids` is `[batch, max_length]`: the answer, its end id, then 0; `scores` are
-        the answers' summed log-probabilities (with `num_return_sequences`: see `search`).
-        """
-        state, encoder_outputs = encode(self.encoder, self.decoder, source_ids)
-        return self.search(state, encoder_outputs, keras.ops.shape(source_ids)[0], **options)
+    @property
+    def output_check(self):
+        """The name of a date model's check of its answers (`text.iso_dates`); `evaluate` sets it to None."""
+        return self.preprocessor.output_check
 
-    def generate(self, texts, batch_size=1024, progress=False, **options):
-        """Answers each string in `texts`; returns a list of strings.
-
-        Greedy decoding by default. `options` choose another (docs/decoding.md):
-        `max_length` (tokens to generate, the end id included; default
-        `max_target_length + 1`), `beam_width`, `length_penalty`, `do_sample`,
-        `temperature`, `top_k`, `top_p`, `seed`, and `num_return_sequences`: when it
-        is given (N), each text gets a list of N `Hypothesis(text, score,
-        ranking_score)`, best first, instead of a string.
-        `progress=True` shows a progress bar on standard error.
-
-        Raises `InputError` naming the text for an empty text, a text longer than
-        `max_source_length` or a character outside the vocabulary.
-        """
-        if isinstance(texts, (str, bytes)):
-            raise InputError("generate() takes a list of strings, not a single string")
-        texts = [self.tokenizer.as_text(text) for text in texts]
-        sources = self.model_sources(texts)
-        # Texts of similar lengths go in one batch, padded to its longest (rounded up to a bucket
-        # width): little padding; one trace for every width, whose encoder loops over the steps.
-        lengths = self.tokenizer.tokenize(tf.constant(sources, tf.string)).row_lengths().numpy() if sources else []
-        order = np.argsort(lengths, kind="stable")
-        decode = self.decode_function(tf.TensorSpec([None, None], tf.int32), **options)
-        answers = [None] * len(sources)
-        batches = range(0, len(sources), batch_size)
-        for begin in tqdm(batches, unit="batch", file=sys.stderr, disable=not progress, leave=False):
-            rows = order[begin : begin + batch_size]
-            width = bucket_width(lengths[rows[-1]])
-            source_ids = self.tokenizer.encode([sources[row] for row in rows], width)
-            for row, answer in zip(rows, decode(source_ids)):
-                answers[row] = answer
-        if options.get("num_return_sequences") is not None:  # n-best answers are ranked, not checked
-            return answers
-        return find_output_check(self.output_check).check(texts, answers)
+    @output_check.setter
+    def output_check(self, name):
+        self.preprocessor.output_check = name
 
     def model_sources(self, texts):
-        """`texts` as the model reads them: checked, and normalised and marked if `input_format` says so.
-
-        `InputError` names a text the model cannot take (empty, too long, an unknown character).
-        """
-        reader = find_input_format(self.input_format)  # e.g. the date model's normalisation and reading mark
-        limit = self.max_source_length - len(reader.mark)
-        texts = [reader.normalize(self.tokenizer.as_text(text)) for text in texts]
-        return [reader.mark + self.tokenizer.check(text, limit) for text in texts]
+        """`texts` as the model reads them (`TextPreprocessor.model_sources`): checked, normalised, marked."""
+        return self.preprocessor.model_sources(texts)
 
     def get_config(self):
         config = super().get_config()
@@ -199,15 +149,3 @@ class Seq2Seq(EncoderDecoderModel):
             config["target_tokenizer"] = keras.saving.serialize_keras_object(self.target_tokenizer)
         return config
 
-
-def encode(encoder, decoder, source_ids):
-    """Runs `encoder`; returns its final state `[h, c]` and the keyword arguments it gives `decoder`.
-
-    These are `{"encoder_outputs": [batch, source_steps, hidden], "encoder_mask": [batch, source_steps]}`
-    for a decoder that reads them (`decoder.uses_encoder_outputs`), else `{}`.
-    """
-    outputs, state = encoder(source_ids)
-    if not decoder.uses_encoder_outputs:
-        return state, {}
-    mask, _ = encoder.compute_mask(source_ids)
-    return state, {"encoder_outputs": outputs, "encoder_mask": mask}

@@ -33,7 +33,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_seq2seq.errors import PresetError, RecipeError
+from keras_seq2seq.errors import RecipeError
 from keras_seq2seq.models.preset import CONFIG_FILE, check_new_folder, save_preset
 from keras_seq2seq.recipe import complete_recipe
 

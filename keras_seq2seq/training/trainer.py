@@ -10,9 +10,9 @@ import keras
 
 from keras_seq2seq.errors import InputError, RecipeError
 from keras_seq2seq.layers.attention_decoder import SCORES
+from keras_seq2seq.layers.decoders import DECODERS
 from keras_seq2seq.layers.image_encoder import POOLINGS
 from keras_seq2seq.models import AttentionSeq2Seq, ImageCaptioner, PeekySeq2Seq, Seq2Seq, save_preset
-from keras_seq2seq.models.image_captioner import DECODERS
 from keras_seq2seq.recipe import check_task_fits_model
 from keras_seq2seq.training.callbacks import EpochHistory, EpochTimer, LearningCurves, LearningRateLogger, StopOnNaN
 from keras_seq2seq.training.checkpoint import OutputFolder, TrainingCheckpoint

@@ -8,7 +8,6 @@ For each block of `keras_seq2seq.layers`, built from its config, on random weigh
   finite and close to float32's.
 """
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf

@@ -147,5 +147,5 @@ def test_image_captioner_takes_the_same_options(make_model):
     sampled = model.generate(images, do_sample=True, seed=5, temperature=2.0, max_length=3)
     assert model.generate(images, do_sample=True, seed=5, temperature=2.0, max_length=3) == sampled
     assert all(len(caption) <= 3 for caption in sampled)
-    ids, scores, ranks = model.decode_ids(tf.constant(model.prepare(images)), beam_width=3, num_return_sequences=2)
+    ids, scores, ranks = model.decode_ids(tf.constant(model.preprocessor.prepare(images)), beam_width=3, num_return_sequences=2)
     assert ids.shape == (3, 2, 5) and scores.shape == ranks.shape == (3, 2)

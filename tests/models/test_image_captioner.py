@@ -1,4 +1,4 @@
-"""ImageCaptioner: the existing decoders on an image encoder, decoding, presets and the images it accepts."""
+"""ImageCaptioner: the text models' decoder blocks on an image encoder, decoding, presets and the images it accepts."""
 
 import keras
 import numpy as np
@@ -13,7 +13,14 @@ from keras_seq2seq.layers import AttentionDecoder, Decoder, PeekyDecoder
 from keras_seq2seq.text import CharTokenizer
 from keras_seq2seq.text.char_tokenizer import END_ID, START_ID
 
-DECODERS = {"plain": Decoder, "peeky": PeekyDecoder, "attention": AttentionDecoder}
+# Every decoder block of the text models, by `ImageCaptioner`'s options: (decoder, options, block class).
+DECODERS = {
+    "plain": ("plain", {}, Decoder),
+    "peeky": ("peeky", {}, PeekyDecoder),
+    "attention": ("attention", {}, AttentionDecoder),
+    "peeky_attention": ("attention", {"peeky": True}, AttentionDecoder),
+    "stacked_peeky": ("peeky", {"num_decoder_layers": 2, "dropout": 0.2}, PeekyDecoder),
+}
 
 
 def tiny_captioner(decoder="attention", seed=0, **options):
@@ -34,19 +41,24 @@ def images():
     return caption_scenes(6, seed=0, split="held_out")[0]
 
 
-@pytest.mark.parametrize("decoder", sorted(DECODERS))
-def test_each_option_uses_the_existing_decoder_block(decoder):
-    model = tiny_captioner(decoder)
-    assert type(model.decoder) is DECODERS[decoder]
+@pytest.mark.parametrize("variant", sorted(DECODERS))
+def test_each_option_uses_the_text_models_decoder_block(variant):
+    decoder, options, block = DECODERS[variant]
+    model = tiny_captioner(decoder, **options)
+    assert type(model.decoder) is block
+    assert model.decoder.get_config().items() >= {"num_layers": options.get("num_decoder_layers", 1),
+                                                  "dropout": options.get("dropout", 0.0)}.items()
+    assert getattr(model.decoder, "peeky", False) is options.get("peeky", False)
     x, _ = encode_captions(model.tokenizer, np.zeros((2, 32, 32, 1), np.uint8), ["a one", "two"], 12)
     logits = model({"images": x["images"].astype("float32"), "decoder_ids": x["decoder_ids"]})
     assert tuple(logits.shape) == (2, 13, model.tokenizer.vocabulary_size)
 
 
-@pytest.mark.parametrize("decoder", sorted(DECODERS))
-def test_greedy_decoding_equals_the_argmax_of_teacher_forcing(decoder, images):
+@pytest.mark.parametrize("variant", sorted(DECODERS))
+def test_greedy_decoding_equals_the_argmax_of_teacher_forcing(variant, images):
     """`step` (decoding) and `call` (training) compute the same thing on the image encoder's outputs."""
-    model = tiny_captioner(decoder, seed=1)
+    decoder, options, _ = DECODERS[variant]
+    model = tiny_captioner(decoder, seed=1, **options)
     batch = images.astype("float32") / 255.0
     ids, scores = model.decode_ids(batch)
     ids = keras.ops.convert_to_numpy(ids)
@@ -75,13 +87,13 @@ def test_compile_defaults_are_seq2seqs_and_fit_learns(images):
 
 
 def test_config_and_preset_round_trips_give_identical_captions(tmp_path, images):
-    model = tiny_captioner("attention", score="additive", pooling="average")
+    model = tiny_captioner("attention", score="additive", peeky=True, num_decoder_layers=2, pooling="average")
     clone = ks.ImageCaptioner.from_config(model.get_config())
     clone.set_weights(model.get_weights())
     assert clone.generate(images) == model.generate(images)
     model.save_to_preset(tmp_path / "preset")
     loaded = ks.from_preset(tmp_path / "preset")
-    assert type(loaded) is ks.ImageCaptioner and loaded.decoder.score == "additive"
+    assert type(loaded) is ks.ImageCaptioner and loaded.decoder.score == "additive" and loaded.decoder.peeky
     assert loaded.generate(images) == model.generate(images)
     assert ks.ImageCaptioner.from_preset(tmp_path / "preset").encoder.pooling == "average"
     with pytest.raises(InputError, match="holds a ImageCaptioner, not a Seq2Seq"):
@@ -129,6 +141,8 @@ def test_bad_images_are_input_errors_naming_them(bad, named):
 def test_bad_options():
     with pytest.raises(InputError, match="decoder must be one of 'plain', 'peeky', 'attention'"):
         tiny_captioner("transformer")
+    with pytest.raises(InputError, match="peeky=True needs the 'peeky' or 'attention' decoder"):
+        tiny_captioner("plain", peeky=True)
     with pytest.raises(InputError, match="beam_width must be at least 1"):
         tiny_captioner().generate([np.zeros((32, 32), np.uint8)], beam_width=0)
 
