@@ -10,9 +10,14 @@ machines), while at the short widths of the zoo's tasks the unrolled, XLA-fused
 step is the fastest there is (`bench/training_speed.py`). So the model chooses per
 batch, from the batch's own widths:
 
-- every sequence width is rounded up to a multiple of `widths.WIDTH_STEP` by padding
-  with 0 on the right (masked everywhere: the loss, the metrics and the states
-  ignore it), so that a few buckets of widths cover every batch;
+- the widths of the first training batch are kept as they are: arrays of one
+  fixed width (as `data.encode_pairs` makes) train without any padding, in one
+  XLA step. Rounding the textbook recipe's widths 7 and 5 up to 8 and 8 cost a
+  third of its speed (docs/textbook_speed.md);
+- every other batch's sequence widths are rounded up to a multiple of
+  `widths.WIDTH_STEP` by padding with 0 on the right (masked everywhere: the
+  loss, the metrics and the states ignore it), so that a few buckets of widths
+  cover every batch;
 - when every rounded width is at most `MAX_UNROLLED_STEPS`, the batch runs in an
   XLA-compiled training step traced for exactly those widths (unrolled
   recurrences), at most `MAX_XLA_STEPS` of them per model;
@@ -69,6 +74,9 @@ def check_right_padded(source_ids, name="source_ids"):
 class BucketedSteps:
     """One kind of step (`model.train_step`, `test_step` or `predict_step`), XLA-compiled per bucket of widths.
 
+    The first batch's own widths get a step of their own; every other batch is
+    rounded up to its bucket (the module docstring says why).
+
     `sequence_inputs` names the model's input ids padded on the right (their
     axis 1 is a sequence); the targets and per-token sample weights of a
     training or test batch share the width of `decoder_ids`. With `xla=False`
@@ -81,6 +89,7 @@ class BucketedSteps:
         self.check_source_padding = check_source_padding
         self.xla = xla
         self.xla_steps = {}
+        self.first_widths = None  # the first batch's widths: the one set of widths that is not rounded up
         self.any_width_step = tf.function(step, reduce_retracing=True)
 
     def _xla_step(self):
@@ -94,9 +103,13 @@ class BucketedSteps:
             check_right_padded(x["source_ids"])
         if not self.xla or not isinstance(x, dict):
             return self.any_width_step(data)
-        bucket_widths = {name: bucket_width(np.shape(x[name])[1]) for name in self.sequence_inputs if name in x}
-        data = _pad_sequences(data, bucket_widths)
-        widths = tuple(bucket_widths.values())
+        widths_by_name = {name: np.shape(x[name])[1] for name in self.sequence_inputs if name in x}
+        if self.first_widths is None:
+            self.first_widths = widths_by_name
+        if widths_by_name != self.first_widths:
+            widths_by_name = {name: bucket_width(width) for name, width in widths_by_name.items()}
+            data = _pad_sequences(data, widths_by_name)
+        widths = tuple(widths_by_name.values())
         if max(widths, default=0) > MAX_UNROLLED_STEPS:
             return self.any_width_step(data)
         if widths not in self.xla_steps:

@@ -61,6 +61,29 @@ def test_fit_evaluate_predict_on_padded_batch_with_changing_widths():
     assert logits.shape[0] == 24 and logits.shape[-1] == model.target_tokenizer.vocabulary_size
 
 
+def test_arrays_of_one_width_train_unpadded_and_other_widths_in_buckets():
+    model = default_model(model_class=ks.PeekySeq2Seq, reverse_source=True)
+    traced_widths = []  # (source, decoder) widths of every batch the training step is traced for
+    keras_train_step = model.train_step
+
+    def recording_train_step(data):
+        x = data[0]
+        traced_widths.append((x["source_ids"].shape[1], x["decoder_ids"].shape[1]))
+        return keras_train_step(data)
+
+    model.train_step = recording_train_step
+    rng = np.random.default_rng(4)
+    x, y = random_batch(rng, 8, 7, 5, lengths=[7, 3, 5, 1, 2, 7, 6, 4])
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    assert set(traced_widths) == {(7, 5)}  # the arrays' own widths: no padding to 8
+    traces = len(traced_widths)
+    model.train_on_batch(*random_batch(rng, 4, 3, 2))
+    assert set(traced_widths[traces:]) == {(8, 8)}  # any other widths: rounded up to their bucket
+    traces = len(traced_widths)
+    model.train_on_batch(*random_batch(rng, 4, 7, 5))
+    assert set(traced_widths[traces:]) <= {(7, 5)}  # back to the first widths: not rounded up either
+
+
 @pytest.mark.slow  # by default: the padded-batch test above, and tests/layers/test_fused_lstm.py's XLA loop
 def test_train_on_batch_with_changing_widths_and_long_sequences():
     rng = np.random.default_rng(1)
