@@ -98,10 +98,12 @@ class EncoderDecoderModel(keras.Model):
 
         With `jit_compile=True` (the default) `fit`, `evaluate`, `predict` and
         `train_on_batch` take batches of any width, NumPy or `tf.data`
-        (`padded_batch` included): each training batch's widths are rounded up to
-        a bucket, batches of short buckets train in a step that XLA compiled for
-        that bucket, and longer ones in one step without XLA; evaluation and
-        prediction run without XLA (`shape_buckets.py` says why).
+        (`padded_batch` included): the first training batch's widths get a step
+        of their own (arrays of one width train unpadded), any other batch's
+        widths are rounded up to a bucket, batches of short buckets train in a
+        step that XLA compiled for that bucket, and longer ones in one step
+        without XLA; evaluation and prediction run without XLA (`shape_buckets.py`
+        says why).
         Exported SavedModels never use XLA. Under a `tf.distribute` strategy XLA is
         off: Keras 3.15 cannot XLA-compile a step whose variables are mirrored on
         several devices ("Trying to access resource ... located in device CPU:1").
