@@ -33,6 +33,12 @@ def answers_of(model, inputs):
 
 
 def answer_and_train(item):
+    if "recipe" in item:
+        from keras_seq2seq.recipe import load_recipe
+        from keras_seq2seq.training import train
+
+        _, history = train(load_recipe(item["recipe"]), item["output"], verbose=0)
+        return {"history": {name: [float(value) for value in values] for name, values in history.items()}}
     model = ks.from_preset(item["preset"])
     result = {"answers": answers_of(model, item["inputs"])}
     if "pairs" not in item:

@@ -134,3 +134,30 @@ def test_every_zoo_preset_answers_like_tensorflow_on_100_held_out_inputs(backend
     inputs = held_out_inputs(preset, tmp_path)
     (result,) = run_on(backend, [{"preset": preset, "inputs": inputs}], tmp_path)
     assert_same_answers(result["answers"], answers_of(ks.from_preset(preset), inputs), preset)
+
+
+# Tiny recipes of a text model and of an image model, for the recipe trainer on each backend.
+TINY_RECIPES = {
+    "text": {"data": {"task": "addition", "train_size": 256, "validation_size": 64},
+             "model": {"class_name": "PeekySeq2Seq", "embedding_dim": 8, "hidden_dim": 16, "reverse_source": True}},
+    "images": {"data": {"task": "scenes", "train_size": 128, "validation_size": 32},
+               "model": {"class_name": "ImageCaptioner", "decoder": "attention", "peeky": True, "hidden_dim": 16,
+                         "filters": [4, 8]}},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_recipe_trainer_trains_text_and_image_presets_that_tensorflow_loads(backend, tmp_path):
+    request = []
+    for kind, recipe in TINY_RECIPES.items():
+        recipe = {"name": f"tiny_{kind}", "seed": 1, "training": {"epochs": 2, "batch_size": 32}, **recipe}
+        (tmp_path / f"{kind}.json").write_text(json.dumps(recipe))
+        request.append({"recipe": str(tmp_path / f"{kind}.json"), "output": str(tmp_path / kind)})
+    results = run_on(backend, request, tmp_path)
+    for kind, result in zip(TINY_RECIPES, results):
+        assert len(result["history"]["loss"]) == 2 and result["history"]["loss"][1] < result["history"]["loss"][0]
+        model = ks.from_preset(tmp_path / kind)
+        assert model.input_kind == kind
+        inputs = ["1+2"] if kind == "text" else [np.zeros((32, 32), np.uint8)]
+        assert len(model.generate(inputs)) == 1
