@@ -13,8 +13,8 @@ setup always runs first):
 - `library, tensorflow` and `library, jax`: `ks.PeekySeq2Seq` with the
   default `compile()` (plus the optimizer above and `--steps-per-execution`)
   and `model.fit` on the arrays of `common.addition_arrays`, on each Keras
-  backend (`KERAS_BACKEND` set for the process). Not PyTorch: there the library
-  runs its steps eagerly and trained 135 samples/s (docs/textbook_speed.md).
+  backend (`KERAS_BACKEND` set for the process). Not PyTorch: there the library's
+  eager steps train about half as fast as on TensorFlow (bench/backend_speed.py).
 
 Each process trains `--epochs` epochs; the first is the warm-up (the library
 compiles its XLA step in it) and is shown, not counted. The script prints every
@@ -133,7 +133,8 @@ def main():
 
     from textbook_numpy import addition_npz
 
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    environment = {name: value for name, value in os.environ.items() if name != "KERAS_BACKEND"}  # set per setup
+    environment["TF_CPP_MIN_LOG_LEVEL"] = "2"
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.dirname(HERE), os.environ.get("PYTHONPATH")]))
     libraries = [f"library, {backend}" for backend in LIBRARY_BACKENDS]
     counted = {setup: [] for setup in ["numpy", NUMPY_ONE_THREAD, *libraries]}

@@ -10,7 +10,9 @@ has its model fitted two epochs on the pairs with the compile defaults, evaluate
 saved there, and loaded back. Prints one JSON line: `{"backend", "results": [...]}`,
 one `{"answers"}` per item, with `"history"`, `"evaluation"`, `"trained"` (the
 answers after training) and `"reloaded"` (the greedy answers of the saved preset,
-loaded back) for the items that train. Answers are `answers_of(model, texts)`.
+loaded back) for the items that train. Answers are `answers_of(model, inputs)`.
+An item `{"recipe": file, "output": new folder}` instead trains that recipe there with
+the recipe trainer (`keras_seq2seq.training.train`) and gives only its `{"history"}`.
 """
 
 import json
@@ -29,6 +31,7 @@ def answers_of(model, inputs):
         "n_best": [[list(hypothesis) for hypothesis in hypotheses] for hypotheses in n_best],
         "sampled": model.generate(inputs, do_sample=True, seed=5),
         "sampled_again": model.generate(inputs, do_sample=True, seed=5),
+        "sampled_other_seed": model.generate(inputs, do_sample=True, seed=6),
     }
 
 

@@ -98,6 +98,8 @@ def backend_run(request, tmp_path_factory):
 def test_the_backend_answers_like_tensorflow_on_the_same_weights(backend_run):
     tf_answers, result, _ = backend_run
     assert_same_answers(result["answers"], tf_answers, "every block")
+    # The seed is used: on these random weights another seed draws other answers.
+    assert result["answers"]["sampled_other_seed"] != result["answers"]["sampled"]
 
 
 def test_the_backend_trains_with_the_compile_defaults_and_its_presets_load_on_both_backends(backend_run):

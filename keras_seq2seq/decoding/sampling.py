@@ -48,7 +48,7 @@ def sample(
 
     Takes what `greedy_search` takes, and `seed`: an int or an int tensor, of shape `[]`
     or `[2]` (on TensorFlow a stateless seed pair, e.g. `[seed, batch number]`; on JAX a
-    `jax.random` key, uint32, e.g. `jax_key(seed)`). `temperature` > 0
+    `jax.random` key, uint32, e.g. `jax_key(seed)`; on PyTorch an int). `temperature` > 0
     sharpens (< 1) or flattens (> 1) the distribution; `top_k` (None: off) and `top_p`
     (None: off) cut it as the module docstring says. `top_k=1` is greedy search.
     `never_drawn`: ids to leave out besides the padding id 0 and `start_id`.
@@ -110,17 +110,18 @@ def torch_drawer(seed):
 
     Decoding runs eagerly there (`traced_decoding`), one step after the other, so
     the generator's sequence of draws is the same for the same seed and inputs.
+    The generator is made at the first draw, on the device of the logits.
     """
     import torch
 
-    generators = {}
+    generator = None
 
     def draw_on_torch(logits, t):
-        device = logits.device
-        if device not in generators:
-            generators[device] = torch.Generator(device=device).manual_seed(int(seed))
+        nonlocal generator
+        if generator is None:
+            generator = torch.Generator(device=logits.device).manual_seed(int(seed))
         probs = torch.softmax(logits.float(), dim=-1)
-        return torch.multinomial(probs, 1, generator=generators[device])[:, 0].int()
+        return torch.multinomial(probs, 1, generator=generator)[:, 0].int()
 
     return draw_on_torch
 

@@ -105,7 +105,9 @@ class ImageEncoder(keras.layers.Layer):
         return positions, [self.initial_h(pooled), self.initial_c(pooled)]
 
     def compute_mask(self, images, mask=None):
-        return None, [None, None]  # every position is real
+        # As `TextEncoder.compute_mask` answers, so that `encode()` treats both encoders alike:
+        # every position of the feature map is real, so there is no mask.
+        return None, [None, None]
 
     def compute_output_shape(self, images_shape):
         rows, columns, features = self.feature_map_shape

@@ -34,9 +34,13 @@ from keras_seq2seq.text.special_tokens import END_ID, START_ID, UNKNOWN_ID
 class EncoderDecoderModel(keras.Model):
     """An encoder block, a decoder block and a preprocessor as one functional model; see the module docstring.
 
+    Built directly, it trains, evaluates and answers; presets, configs and exports
+    need the named constructors (`Seq2Seq`, ..., `ImageCaptioner`), whose `get_config`
+    holds the arguments that rebuild the blocks, and which set `tokenizer`.
+
     Example:
     >>> from keras_seq2seq.layers import Decoder, TextEncoder
-    >>> from keras_seq2seq.models.text_preprocessor import TextPreprocessor
+    >>> from keras_seq2seq.models import TextPreprocessor
     >>> from keras_seq2seq.text import CharTokenizer
     >>> tokenizer = CharTokenizer(list("0123456789+"))
     >>> model = EncoderDecoderModel(TextEncoder(tokenizer.vocabulary_size, 8, 16, name="encoder"),
@@ -263,7 +267,8 @@ class EncoderDecoderModel(keras.Model):
         """A function from one batch of inputs (`input_spec`) to its answers, as `generate` returns them.
 
         `decode_ids` is compiled once per set of options (`traced_decoding`: a `tf.function`
-        for any input shape on TensorFlow, `jax.jit` on JAX); the sampling seed is an
+        for any input shape on TensorFlow, `jax.jit` on JAX; on PyTorch it runs eagerly
+        under `torch.no_grad`); the sampling seed is an
         argument of the trace. The function's k-th call draws with the seed of batch k
         (`traced_decoding.call_seeds`), so the same seed and batches give the same answers
         on one backend; `seed=None` picks a seed at random. `input_spec` is the

@@ -40,7 +40,8 @@ class ImagePreprocessor:
         return keras.Input(shape=(*self.image_size, self.channels), dtype="float32", name=self.input_name)
 
     def prepare(self, images):
-        """`images` as a list (an array batch stays an array); `InputError` for a single image in place of a list."""
+        """`images` (paths, bytes or arrays of any size) as the model's float batch `[n, height, width, channels]`
+        in 0..1; `InputError` names an image that cannot be read, or a single image in place of a list."""
         return prepare_images(images, self.image_size, self.channels)
 
     def batches(self, images, batch_size):

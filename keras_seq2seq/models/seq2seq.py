@@ -99,11 +99,15 @@ class Seq2Seq(EncoderDecoderModel):
         self.hidden_dim = hidden_dim
         self.num_encoder_layers = num_encoder_layers
         self.reverse_source = reverse_source
-        self.max_source_length = max_source_length
         self.bidirectional_encoder = bidirectional_encoder
         self.num_decoder_layers = num_decoder_layers
         self.dropout = dropout
         self.reads_source_backwards = reverse_source or bidirectional_encoder
+
+    @property
+    def max_source_length(self):
+        """The longest source, in tokens, that `generate` and the exported model take (the preprocessor's)."""
+        return self.preprocessor.max_source_length
 
     @property
     def input_format(self):

@@ -202,7 +202,7 @@ def build_image_captioner(recipe, options, vocabulary, lengths):
         return ImageCaptioner(
             tokenizer=tokenizer, image_size=image_size, channels=channels, name=recipe["name"], **options
         )
-    except InputError as error:  # a backbone Keras cannot build, a missing weights file
+    except InputError as error:  # a backbone Keras cannot build, a missing weights file, a decoder it has not
         raise RecipeError(f"model: {error}") from None
 
 

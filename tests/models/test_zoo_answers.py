@@ -18,6 +18,7 @@ def test_the_preset_answers_its_held_out_inputs_as_when_it_was_recorded(preset, 
     inputs = held_out_inputs(preset, tmp_path)
     answers = ks.from_preset(preset).generate(inputs)
     recorded = json.loads(ANSWERS.read_text())[preset]
+    assert len(answers) == len(recorded), "the held-out inputs changed: record the answers again"
     changed = [(text, answer) for text, answer, now, then in zip(inputs, answers, answer_digests(answers), recorded)
                if now != then]
     assert not changed, f"{len(changed)} of {len(inputs)} answers changed, e.g. {changed[:3]}"
