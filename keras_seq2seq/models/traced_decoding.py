@@ -13,9 +13,9 @@ new seed never retraces:
   `seed` and `k`. It compiles once per batch shape (size and width), which
   `generate`'s batch size and bucketed widths keep to a few.
 - PyTorch: eager, without autograd (`torch.no_grad`), seeded with an int drawn
-  from `seed` and `k`. Not `torch.compile`: it would compile the decoding loop
-  once per step count and batch shape, minutes for what runs in milliseconds
-  eagerly (the loop's ops are few and small).
+  from `seed` and `k`. Not `torch.compile`: it traces Python loops step by step,
+  so it would compile the decoding loop anew for every answer length and batch
+  shape, and it did not pay even for the training steps (`compile()` says so).
 
 Example:
 >>> import keras_seq2seq as ks
