@@ -133,9 +133,10 @@ def test_every_variant_answers_like_tensorflow(backend, tmp_path):
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("preset", ZOO_PRESETS)
 def test_every_zoo_preset_answers_like_tensorflow_on_100_held_out_inputs(backend, preset, tmp_path):
-    inputs = held_out_inputs(preset, tmp_path)
+    model = ks.from_preset(preset)
+    inputs = held_out_inputs(preset, model, tmp_path)
     (result,) = run_on(backend, [{"preset": preset, "inputs": inputs}], tmp_path)
-    assert_same_answers(result["answers"], answers_of(ks.from_preset(preset), inputs), preset)
+    assert_same_answers(result["answers"], answers_of(model, inputs), preset)
 
 
 # Tiny recipes of a text model and of an image model, for the recipe trainer on each backend.

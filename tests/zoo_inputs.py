@@ -5,7 +5,8 @@ translation preset's inputs come from Debian's trans-de-en, which stays out of t
 repository): tests/models/test_zoo_answers.py checks that the presets still answer so.
 
 Example (in a test):
-    sources = held_out_inputs("addition", tmp_path)  # 100 sums the preset never trained on
+    model = ks.from_preset("addition")
+    sources = held_out_inputs("addition", model, tmp_path)  # 100 sums the preset never trained on
 """
 
 import hashlib
@@ -24,11 +25,12 @@ ANSWERS = Path(__file__).with_name("zoo_answers.json")
 SEED = 11  # the split's pairs are fixed; the seed picks which 100 of a generated task's
 
 
-def held_out_inputs(preset, folder, count=100):
-    """The first `count` inputs of `preset`'s task's held-out split that the preset reads (texts, or image paths).
+def held_out_inputs(preset, model, folder, count=100):
+    """The first `count` inputs of `preset`'s task's held-out split that `model` (the preset, loaded) reads.
 
-    A text longer than the model reads is passed over (translation has some). Skips the
-    test when the task's corpus is not installed (translation: Debian's trans-de-en).
+    Texts, or a captioner's image paths; the split is written to `folder`. A text longer
+    than the model reads is passed over (translation has some). Skips the test when the
+    task's corpus is not installed (translation: Debian's trans-de-en).
     """
     task = RECIPE_TASKS[json.loads((resolve_preset(preset) / "recipe.json").read_text())["data"]["task"]]
     output = folder / f"{preset}_{task.default_split}"
@@ -40,7 +42,6 @@ def held_out_inputs(preset, folder, count=100):
         task.write(str(output), task.default_split, 2 * count, SEED)
     except InputError as error:
         pytest.skip(f"{preset}: {error}")
-    model = ks.from_preset(preset)
     return [text for text in ks.data.load_pairs(output)[0] if readable(model, text)][:count]
 
 
@@ -64,8 +65,8 @@ def record(folder):
     """
     recorded = {}
     for preset in ZOO_PRESETS:
-        inputs = held_out_inputs(preset, folder)
-        recorded[preset] = answer_digests(ks.from_preset(preset).generate(inputs))
+        model = ks.from_preset(preset)
+        recorded[preset] = answer_digests(model.generate(held_out_inputs(preset, model, folder)))
     ANSWERS.write_text(json.dumps(recorded, indent=1) + "\n")
 
 

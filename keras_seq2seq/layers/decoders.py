@@ -27,8 +27,8 @@ def make_decoder(kind, vocabulary_size, embedding_dim, hidden_dim, score="dot", 
     """
     if kind not in DECODERS:
         raise InputError(f"decoder must be one of {', '.join(map(repr, DECODERS))}, got {kind!r}")
-    if kind != "attention":
-        if peeky and kind == "plain":
-            raise InputError("peeky=True needs the 'peeky' or 'attention' decoder, not 'plain'")
-        return DECODERS[kind](vocabulary_size, embedding_dim, hidden_dim, **options)
-    return AttentionDecoder(vocabulary_size, embedding_dim, hidden_dim, score=score, peeky=peeky, **options)
+    if peeky and kind == "plain":
+        raise InputError("peeky=True needs the 'peeky' or 'attention' decoder, not 'plain'")
+    if kind == "attention":
+        return AttentionDecoder(vocabulary_size, embedding_dim, hidden_dim, score=score, peeky=peeky, **options)
+    return DECODERS[kind](vocabulary_size, embedding_dim, hidden_dim, **options)

@@ -87,8 +87,16 @@ class ImageCaptioner(EncoderDecoderModel):
         self.hidden_dim = hidden_dim
         self.num_decoder_layers = num_decoder_layers
         self.dropout = dropout
-        self.image_size = tuple(image_size)
-        self.channels = channels
+
+    @property
+    def image_size(self):
+        """`(height, width)` of the images the encoder reads (the preprocessor's: it resizes to it)."""
+        return self.preprocessor.image_size
+
+    @property
+    def channels(self):
+        """The channel count of the images the encoder reads (the preprocessor's: it converts to it)."""
+        return self.preprocessor.channels
 
     def get_config(self):
         encoder_config = self.encoder.get_config()
