@@ -112,6 +112,7 @@ def test_the_backend_trains_with_the_compile_defaults_and_its_presets_load_on_bo
     assert_same_answers(result["trained"], answers_of(ks.from_preset(preset), TEXTS), "trained on the backend")
 
 
+@pytest.mark.slow  # an export per backend; the default suite stays well under 15 minutes on 2 cores
 def test_a_model_trained_on_the_backend_exports_answers_like_its_generate(backend_run, tmp_path):
     _, result, preset = backend_run
     signature = tf.saved_model.load(str(export(preset, tmp_path / "served"))).signatures["serving_default"]
